@@ -1,0 +1,156 @@
+"""Pure ASGI middleware: security headers, the unit of work, the login session."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection, Request
+
+from webapp import queries
+from webapp.auth import SESSION_COOKIE, TOUCH_INTERVAL, session_id_for
+from webapp.errors import database_error_status, error_response
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+    from webapp.config import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def security_headers(settings: Settings) -> list[tuple[str, str]]:
+    headers = [
+        # Scripts and styles only from our own static files: no inline code can run.
+        (
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
+    if settings.https:
+        headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    return headers
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.headers = security_headers(settings)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers:
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class UnitOfWorkMiddleware:
+    """One database session per request, committed as the request's unit of work.
+
+    The commit happens when the response's status line is about to be sent, and only
+    for a status below 400; anything else, or an exception, rolls back. If the commit
+    itself fails, the client gets an error page instead of the response that would have
+    claimed success. Routes and queries never commit.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        sessionmaker: async_sessionmaker[AsyncSession] = scope["app"].state.sessionmaker
+        # A session only takes a connection from the pool when it first runs a query.
+        async with sessionmaker() as db:
+            scope.setdefault("state", {})["db"] = db
+            commit_failed = False
+
+            async def send_after_commit(message: Message) -> None:
+                nonlocal commit_failed
+                if message["type"] == "http.response.start":
+                    if message["status"] < 400:
+                        try:
+                            await db.commit()
+                        except SQLAlchemyError as exc:
+                            logger.exception("commit failed; answering with an error page")
+                            commit_failed = True
+                            await _rollback_quietly(db)
+                            response = error_response(
+                                Request(scope), database_error_status(exc), COMMIT_FAILED
+                            )
+                            await response(scope, receive, send)
+                            return
+                    else:
+                        await _rollback_quietly(db)
+                if not commit_failed:
+                    await send(message)
+
+            try:
+                await self.app(scope, receive, send_after_commit)
+            except BaseException:
+                await _rollback_quietly(db)
+                raise
+            # The session closes on leaving the block whatever happened.
+
+
+COMMIT_FAILED = "Your change could not be saved. Nothing was changed; please try again."
+
+
+async def _rollback_quietly(db: AsyncSession) -> None:
+    # Rolling back on a dead connection fails too; the original error is the one to report.
+    try:
+        await db.rollback()
+    except SQLAlchemyError:
+        logger.warning("rollback failed", exc_info=True)
+
+
+class LoginSessionMiddleware:
+    """Resolve the session cookie to the logged-in user (or None) for the request."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.idle_timeout = settings.session_idle_timeout
+        self.max_age = settings.session_max_age
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope["state"]
+        state["user"] = None
+        state["session_id"] = None
+        token = HTTPConnection(scope).cookies.get(SESSION_COOKIE)
+        if token:
+            session_id = session_id_for(token)
+            state["session_id"] = session_id
+            db: AsyncSession = state["db"]
+            login_session = await queries.get_login_session(db, session_id)
+            if login_session is not None:
+                now = datetime.now(UTC)
+                idle = (now - login_session.last_seen_at).total_seconds()
+                age = (now - login_session.created_at).total_seconds()
+                if idle > self.idle_timeout or age > self.max_age:
+                    await queries.delete_login_session(db, session_id)
+                else:
+                    state["user"] = login_session.user
+                    if now - login_session.last_seen_at > TOUCH_INTERVAL:
+                        await queries.touch_login_session(db, session_id, now)
+        await self.app(scope, receive, send)

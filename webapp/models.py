@@ -1,0 +1,67 @@
+"""The tables, as typed ORM classes. Queries live in `queries.py`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, false, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.db import Base, BigId, UTCDateTime
+
+TITLE_MAX_LENGTH = 200
+DESCRIPTION_MAX_LENGTH = 5000
+EMAIL_MAX_LENGTH = 254
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # Stored normalised (trimmed, lower-case), so a plain unique constraint makes
+    # addresses unique case-insensitively on every backend.
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+
+    # lazy="raise": an unplanned load in async code is a bug to fix, not a slow page.
+    todos: Mapped[list[Todo]] = relationship(
+        back_populates="owner", lazy="raise", passive_deletes=True
+    )
+    login_sessions: Mapped[list[LoginSession]] = relationship(
+        back_populates="user", lazy="raise", passive_deletes=True
+    )
+
+
+class Todo(Base):
+    __tablename__ = "todos"
+    # Every list query filters by owner and walks the primary key in order.
+    __table_args__ = (Index("ix_todos_owner_id_id", "owner_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
+    description: Mapped[str | None] = mapped_column(Text)
+    done: Mapped[bool] = mapped_column(server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, server_default=func.now(), onupdate=func.now()
+    )
+
+    owner: Mapped[User] = relationship(back_populates="todos", lazy="raise")
+
+
+class LoginSession(Base):
+    """A server-side login session; the browser holds only the random token."""
+
+    __tablename__ = "login_sessions"
+
+    # SHA-256 of the cookie's token: a leaked table can't be replayed as cookies.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+
+    user: Mapped[User] = relationship(back_populates="login_sessions", lazy="raise")

@@ -1,0 +1,71 @@
+"""The Jinja2 environment and the helpers that turn templates into responses."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from starlette.templating import Jinja2Templates
+
+from webapp.config import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from starlette.requests import HTTPConnection, Request
+    from starlette.responses import Response
+
+    from webapp.config import Settings
+
+# Full page and fragment are different representations of one URL: caches must key on it.
+VARY = "HX-Request, HX-Request-Type"
+
+
+def make_templates(settings: Settings) -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(PROJECT_ROOT / "templates"),
+        # Every template is escaped, whatever its file name.
+        autoescape=True,
+        auto_reload=settings.debug,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["path_for"] = _path_for
+    return Jinja2Templates(env=env)
+
+
+@jinja2.pass_context
+def _path_for(context: Mapping[str, Any], name: str, /, **path_params: Any) -> str:
+    """A route's path, without scheme and host: right behind any proxy."""
+    request: Request = context["request"]
+    return request.app.url_path_for(name, **path_params)  # type: ignore[no-any-return]
+
+
+def is_htmx(request: HTTPConnection) -> bool:
+    """True when htmx asks for a fragment (boosted and history requests want the page)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-Request-Type") != "full"
+    )
+
+
+def render(
+    request: Request,
+    name: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    templates: Jinja2Templates = request.app.state.templates
+    state = request.scope.get("state", {})
+    full_context: dict[str, Any] = {
+        "user": state.get("user"),
+        "csrf_token": state.get("csrf_token", ""),
+        **(context or {}),
+    }
+    response = templates.TemplateResponse(
+        request, name, full_context, status_code=status_code, headers=headers
+    )
+    response.headers["Vary"] = VARY
+    return response
