@@ -6,10 +6,10 @@ import asyncio
 from logging.config import fileConfig
 from typing import TYPE_CHECKING
 
+from alembic import context
 from sqlalchemy import pool
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from alembic import context
 from webapp import models  # noqa: F401 - registers every table on Base.metadata
 from webapp.config import Settings
 from webapp.db import Base

@@ -18,6 +18,7 @@ from webapp.config import PROJECT_ROOT, Settings
 from webapp.csrf import CSRFMiddleware
 from webapp.db import make_engine, make_sessionmaker
 from webapp.middleware import (
+    BodyLimitMiddleware,
     LoginSessionMiddleware,
     SecurityHeadersMiddleware,
     UnitOfWorkMiddleware,
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Created here, not at import: nothing connects until the server starts.
         engine = make_engine(settings)
+        app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         try:
             yield
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[
             # Outer to inner: the unit of work wraps the session lookup and the route;
             # CSRF needs the login session to know the expected token.
+            Middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes),
             Middleware(UnitOfWorkMiddleware),
             Middleware(LoginSessionMiddleware, settings=settings),
             Middleware(CSRFMiddleware, settings=settings),
@@ -73,7 +76,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         exception_handlers={HTTPException: errors.http_exception, Exception: errors.server_error},
         lifespan=lifespan,
-        max_body_size=settings.max_body_bytes,
     )
     app.state.settings = settings
     app.state.templates = make_templates(settings)

@@ -8,10 +8,10 @@ import getpass
 import sys
 
 import uvicorn
+from alembic import command
 from alembic.config import Config as AlembicConfig
 from starlette.datastructures import FormData
 
-from alembic import command
 from webapp import auth, queries
 from webapp.config import PROJECT_ROOT, Settings
 from webapp.db import make_engine, make_sessionmaker
@@ -23,6 +23,9 @@ def alembic_config(settings: Settings) -> AlembicConfig:
     config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
     # ConfigParser interpolation: a literal % in a URL (an encoded password) is %%.
     config.set_main_option("sqlalchemy.url", settings.database_url.replace("%", "%%"))
+    # alembic.ini's logging setup is for the `alembic` command; inside the app (and its
+    # tests) it would replace the app's own logging configuration.
+    config.attributes["configure_logger"] = False
     return config
 
 

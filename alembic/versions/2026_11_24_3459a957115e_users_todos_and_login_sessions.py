@@ -12,7 +12,6 @@ for the UTCDateTime decorator, which only changes how Python reads the values.
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-
 from alembic import op
 
 revision: str = "3459a957115e"

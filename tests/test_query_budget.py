@@ -1,0 +1,86 @@
+"""A fixed number of SQL statements per request, whatever the list's length (no N+1).
+
+The numbers are part of the design (see the README): one statement for the login
+session and its user, one for the page of todos, one for the counts; a toggle is the
+session lookup, one UPDATE ... RETURNING and the counts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from sqlalchemy import insert, select
+
+from tests.conftest import Account, StatementCounter, csrf_token
+from webapp.models import Todo, User
+
+if TYPE_CHECKING:
+    import httpx2
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+LIST_PAGE_STATEMENTS = 3
+TOGGLE_STATEMENTS = 3
+
+
+async def _give_todos(db: AsyncSession, email: str, n: int) -> None:
+    user_id = await db.scalar(select(User.id).where(User.email == email))
+    await db.execute(
+        insert(Todo),
+        [{"owner_id": user_id, "title": f"todo {i}", "done": i % 3 == 0} for i in range(n)],
+    )
+    await db.commit()
+
+
+@pytest.mark.parametrize("n", [1, 200])
+async def test_list_page_statement_count_is_constant(
+    client: httpx2.AsyncClient,
+    user: Account,
+    db: AsyncSession,
+    count_statements: StatementCounter,
+    n: int,
+) -> None:
+    await _give_todos(db, user.email, n)
+    count_statements.statements.clear()
+    response = await client.get("/")
+    assert response.status_code == 200
+    assert response.text.count('<li id="todo-') == min(n, 50)
+    assert count_statements.count == LIST_PAGE_STATEMENTS, count_statements.statements
+
+
+@pytest.mark.parametrize("n", [1, 200])
+async def test_toggle_statement_count_is_constant(
+    client: httpx2.AsyncClient,
+    user: Account,
+    db: AsyncSession,
+    count_statements: StatementCounter,
+    n: int,
+) -> None:
+    await _give_todos(db, user.email, n)
+    token = await csrf_token(client, "/")
+    count_statements.statements.clear()
+    response = await client.post(
+        "/todos/1/toggle",
+        headers={"HX-Request": "true", "HX-Request-Type": "partial", "X-CSRF-Token": token},
+    )
+    assert response.status_code == 200
+    assert count_statements.count == TOGGLE_STATEMENTS, count_statements.statements
+    updates = [s for s in count_statements.statements if s.lstrip().upper().startswith("UPDATE")]
+    assert len(updates) == 1
+    assert "RETURNING" in updates[0]
+
+
+async def test_toggle_all_is_one_update(
+    client: httpx2.AsyncClient,
+    user: Account,
+    db: AsyncSession,
+    count_statements: StatementCounter,
+) -> None:
+    await _give_todos(db, user.email, 120)
+    token = await csrf_token(client, "/")
+    count_statements.statements.clear()
+    response = await client.post("/todos/toggle-all", data={"csrf_token": token, "done": "true"})
+    assert response.status_code == 303
+    writes = [s for s in count_statements.statements if not s.lstrip().upper().startswith("SELECT")]
+    assert len(writes) == 1
+    assert writes[0].lstrip().upper().startswith("UPDATE TODOS")

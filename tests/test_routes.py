@@ -1,0 +1,77 @@
+"""Every route is classified: public, or login-required. A new route must be added here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from starlette.routing import Mount, Route
+
+from tests.conftest import csrf_token
+
+if TYPE_CHECKING:
+    import httpx2
+    from starlette.applications import Starlette
+
+PUBLIC = {"signup", "login", "logout", "static", "htmx"}
+LOGIN_REQUIRED = {
+    "todos_all",
+    "todos_active",
+    "todos_completed",
+    "create",
+    "toggle_all",
+    "clear_completed",
+    "toggle",
+    "edit",
+    "update",
+    "delete",
+}
+
+
+def all_routes(app: Starlette) -> dict[str, tuple[str, set[str]]]:
+    found: dict[str, tuple[str, set[str]]] = {}
+
+    def walk(routes: list, prefix: str = "") -> None:  # type: ignore[type-arg]
+        for route in routes:
+            if isinstance(route, Route):
+                found[route.name] = (prefix + route.path, set(route.methods or ()))
+            elif isinstance(route, Mount):
+                if route.name:
+                    found[route.name] = (prefix + route.path, {"GET"})
+                else:
+                    walk(route.routes, prefix + route.path)
+
+    walk(app.routes)
+    return found
+
+
+async def test_every_route_is_classified(app: Starlette) -> None:
+    names = set(all_routes(app))
+    assert names == PUBLIC | LOGIN_REQUIRED, "classify new routes as public or login-required"
+    assert not PUBLIC & LOGIN_REQUIRED
+
+
+@pytest.mark.parametrize("name", sorted(LOGIN_REQUIRED))
+async def test_login_required_routes_send_anonymous_visitors_to_login(
+    app: Starlette, client: httpx2.AsyncClient, name: str
+) -> None:
+    path, methods = all_routes(app)[name]
+    path = path.replace("{todo_id:int}", "1")
+    token = await csrf_token(client, "/login")
+    for method in methods - {"HEAD"}:
+        response = await client.request(
+            method, path, data={"csrf_token": token} if method == "POST" else None
+        )
+        assert response.status_code == 303, (method, path)
+        assert response.headers["location"].startswith("/login")
+
+
+@pytest.mark.parametrize("name", sorted(LOGIN_REQUIRED | PUBLIC - {"static", "htmx"}))
+async def test_unsafe_methods_need_the_csrf_token(
+    app: Starlette, client: httpx2.AsyncClient, name: str
+) -> None:
+    path, methods = all_routes(app)[name]
+    path = path.replace("{todo_id:int}", "1")
+    for method in methods - {"GET", "HEAD"}:
+        response = await client.request(method, path, data={"title": "x"})
+        assert response.status_code == 403, (method, path)
