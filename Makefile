@@ -1,0 +1,20 @@
+# The two commands the README promises, plus the pieces they are made of.
+.PHONY: install run test lint
+
+install:
+	@command -v uv >/dev/null || python3 -m pip install --quiet uv
+	npm ci --no-audit --no-fund
+	uv sync --locked
+
+# Serve on http://127.0.0.1:8000 (SQLite file ./todo.sqlite3 unless DATABASE_URL is set).
+run: install
+	uv run --locked webapp serve
+
+# Linters, type checks, then the whole suite on SQLite and PostgreSQL.
+test: install lint
+	uv run --locked pytest
+
+lint:
+	uv run --locked ruff check .
+	uv run --locked ruff format --check .
+	uv run --locked mypy
