@@ -72,6 +72,7 @@
       delete input.dataset.done;
     } else {
       input.value = title;
+      focusAfterSwap = `#${li.id} label.title`;
       input.form.requestSubmit();
     }
   };
@@ -105,7 +106,14 @@
   });
 
   // -- focus after swaps ------------------------------------------------------------------------
+  // A swap replaces the focused element; put focus back on its replacement.
+  let focusAfterSwap = null;
   document.addEventListener("htmx:after:swap", (event) => {
+    if (focusAfterSwap) {
+      document.querySelector(focusAfterSwap)?.focus();
+      focusAfterSwap = null;
+      return;
+    }
     const source = event.detail?.ctx?.sourceElement;
     if (!source) return;
     if (source.id === "new-todo-form" || source.closest?.("#new-todo-form")) {
