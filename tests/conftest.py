@@ -10,6 +10,7 @@ so the unit of work is exercised exactly as in production.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -77,14 +78,14 @@ async def _recreate_database(admin_url: str, name: str) -> str:
     return f"{base}/{name}".replace("postgresql://", "postgresql+asyncpg://", 1)
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A migrated PostgreSQL database of this test run's own, dropped at the end.
+@contextlib.contextmanager
+def throwaway_postgres(prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database (URL for asyncpg), dropped afterwards.
 
-    CI must run these tests: there (CI=true) an unreachable server is an error,
-    elsewhere it skips with the reason.
+    CI must run the PostgreSQL tests: there (CI=true) an unreachable server is an
+    error, elsewhere it skips with the reason.
     """
-    name = f"{PG_TEST_DB}_{os.getpid()}"  # runs side by side don't share a database
+    name = f"{prefix}_{os.getpid()}"  # runs side by side don't share a database
     try:
         url = asyncio.run(_recreate_database(_admin_url(), name))
     except (OSError, asyncpg.PostgresError) as exc:
@@ -92,9 +93,10 @@ def postgres_url() -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    command.upgrade(alembic_config(settings_for(url)), "head")
-    yield url
-    asyncio.run(_drop_database(_admin_url(), name))
+    try:
+        yield url
+    finally:
+        asyncio.run(_drop_database(_admin_url(), name))
 
 
 async def _drop_database(admin_url: str, name: str) -> None:
@@ -103,6 +105,14 @@ async def _drop_database(admin_url: str, name: str) -> None:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await conn.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A migrated PostgreSQL database of this test run's own."""
+    with throwaway_postgres(PG_TEST_DB) as url:
+        command.upgrade(alembic_config(settings_for(url)), "head")
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -9,11 +9,9 @@ really cascade on delete, which on SQLite needs the app engine's `PRAGMA foreign
 from __future__ import annotations
 
 import asyncio
-import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import asyncpg
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -21,7 +19,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.conftest import _admin_url, _recreate_database, settings_for
+from tests.conftest import settings_for, throwaway_postgres
 from webapp import models  # noqa: F401 - registers every table on Base.metadata
 from webapp.cli import alembic_config
 from webapp.db import Base, make_engine
@@ -39,30 +37,14 @@ APP_TABLES = {"users", "todos", "login_sessions"}
 # -- an empty database --
 
 
-async def _drop_database(admin_url: str, name: str) -> None:
-    conn = await asyncpg.connect(admin_url, timeout=5)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database with nothing in it: no tables, not even `alembic_version`."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'migrations.sqlite3'}"
         return
-    name = f"{PG_MIGRATIONS_DB}_{os.getpid()}"  # runs side by side don't share a database
-    try:
-        url = asyncio.run(_recreate_database(_admin_url(), name))
-    except (OSError, asyncpg.PostgresError) as exc:
-        message = f"PostgreSQL is not reachable at {_admin_url()}: {exc}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    yield url
-    asyncio.run(_drop_database(_admin_url(), name))
+    with throwaway_postgres(PG_MIGRATIONS_DB) as url:
+        yield url
 
 
 def _alembic(url: str) -> AlembicConfig:

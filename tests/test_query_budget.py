@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import insert, select
+from sqlalchemy.exc import InvalidRequestError
 
 from tests.conftest import Account, StatementCounter, csrf_token
 from webapp.models import Todo, User
@@ -84,3 +85,18 @@ async def test_toggle_all_is_one_update(
     writes = [s for s in count_statements.statements if not s.lstrip().upper().startswith("SELECT")]
     assert len(writes) == 1
     assert writes[0].lstrip().upper().startswith("UPDATE TODOS")
+
+
+async def test_relationships_never_load_lazily(
+    client: httpx2.AsyncClient, user: Account, db: AsyncSession
+) -> None:
+    await _give_todos(db, user.email, 1)
+    todo = await db.scalar(select(Todo))
+    assert todo is not None
+    # An unplanned load is an error at once, not a hidden query per row.
+    with pytest.raises(InvalidRequestError, match="lazy='raise'"):
+        _ = todo.owner
+    owner = await db.scalar(select(User))
+    assert owner is not None
+    with pytest.raises(InvalidRequestError, match="lazy='raise'"):
+        _ = owner.todos
