@@ -55,13 +55,17 @@ def base_url(server: BrowserServer) -> str:
     return server.base_url
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: while sync_playwright() is open it leaves its event loop set
+# as the thread's running loop, so any later `async def` test (or `asyncio.run()`, e.g. in
+# alembic/env.py) in the same pytest run would fail with "cannot be called from a running
+# event loop". Closing it when tests/browser is done keeps the rest of the suite working.
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     if not Path(executable).is_file():
