@@ -14,7 +14,7 @@ import contextlib
 import os
 import re
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
@@ -203,7 +203,6 @@ async def post_form(
 class Account:
     email: str
     password: str = "correct horse battery"
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 async def sign_up(client: httpx2.AsyncClient, email: str = "ada@example.com") -> Account:

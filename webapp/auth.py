@@ -118,7 +118,6 @@ def login_required(endpoint: Endpoint) -> Endpoint:
             return redirect_to_login(request)
         return await endpoint(request)
 
-    wrapper.login_required = True  # type: ignore[attr-defined]
     return wrapper
 
 
