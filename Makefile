@@ -1,5 +1,5 @@
 # The two commands the README promises, plus the pieces they are made of.
-.PHONY: install run test lint
+.PHONY: install run test lint bench
 
 install:
 	@command -v uv >/dev/null || python3 -m pip install --quiet uv
@@ -18,3 +18,8 @@ lint:
 	uv run --locked ruff check .
 	uv run --locked ruff format --check .
 	uv run --locked mypy
+
+# The benchmark against the minimal raw-asyncpg baseline; rewrites docs/performance.md
+# (about 13 minutes; needs PostgreSQL's server programs, wrk and taskset).
+bench: install
+	uv run --locked --group bench python -m bench

@@ -11,7 +11,7 @@
     event.detail.ctx.request.headers["X-CSRF-Token"] = csrfToken();
   });
 
-  // -- messages --------------------------------------------------------------------------
+  // -- messages and failures -----------------------------------------------------------------
   const showMessage = (text) => {
     const box = document.getElementById("messages");
     if (!box) return;
@@ -21,11 +21,39 @@
     p.textContent = text;
     box.replaceChildren(p);
   };
-  document.addEventListener("htmx:error", () => {
-    showMessage("Could not reach the server. Check your connection and try again.");
-  });
   document.addEventListener("htmx:before:request", () => {
     document.getElementById("messages")?.replaceChildren();
+  });
+
+  // A failed request changed nothing on the server, so put back what the user changed
+  // in the page: a ticked checkbox shows the saved state again, and an inline edit
+  // stays open (its text kept) to try again or cancel with Escape.
+  const undoPending = (ctx) => {
+    const source = ctx?.sourceElement;
+    if (!source?.querySelectorAll) return;
+    for (const box of source.querySelectorAll("input[type=checkbox]")) {
+      box.checked = box.defaultChecked;
+    }
+    const edit = source.closest("li")?.querySelector("input.edit");
+    if (edit) delete edit.dataset.done;
+  };
+
+  // No answer at all (offline, server down, timeout).
+  document.addEventListener("htmx:error", (event) => {
+    undoPending(event.detail?.ctx);
+    showMessage("Could not reach the server. Check your connection and try again.");
+  });
+
+  // An error status. 422 is a validation message that belongs where it is swapped (next
+  // to the field). Our server sends every other error with HX-Retarget: #messages. Any
+  // other error answer (a proxy's 502 page, say) must not replace a row: show a message.
+  document.addEventListener("htmx:response:error", (event) => {
+    const ctx = event.detail.ctx;
+    if (ctx.response.status === 422) return;
+    undoPending(ctx);
+    if (ctx.hx?.retarget) return;
+    ctx.swap = "none";
+    showMessage(`Something went wrong (error ${ctx.response.status}). Reload the page and try again.`);
   });
 
   // -- new todo ----------------------------------------------------------------------------
@@ -43,36 +71,40 @@
   const focusNewTodo = () => document.querySelector(".new-todo")?.focus();
 
   // -- inline edit ---------------------------------------------------------------------------
+  // The field starts from the saved title (data-original, from the server) every time,
+  // so a refused or cancelled text never comes back.
   const startEditing = (li) => {
     if (!li || li.classList.contains("editing")) return;
-    li.classList.add("editing");
     const input = li.querySelector("input.edit");
-    input.dataset.original = input.value;
+    input.value = input.dataset.original;
+    li.classList.add("editing");
     input.focus();
     input.setSelectionRange(input.value.length, input.value.length);
   };
 
-  const finishEditing = (input, save) => {
+  // `byKey`: Enter or Escape, so focus stays in the row; a blur means the user went
+  // elsewhere, and focus is left where they put it.
+  const finishEditing = (input, save, byKey) => {
     const li = input.closest("li");
     if (!li || !li.classList.contains("editing") || input.dataset.done === "1") return;
-    input.dataset.done = "1"; // Escape (or Enter) is followed by a blur: act only once.
-    if (!save) {
-      input.value = input.dataset.original ?? input.value;
+    const stopEditing = () => {
       li.classList.remove("editing");
-      delete input.dataset.done;
-      li.querySelector(".toggle")?.focus();
+      if (byKey) li.querySelector("label.title")?.focus();
+    };
+    const title = input.value.trim();
+    if (!save || title === input.dataset.original) {
+      input.value = input.dataset.original;
+      stopEditing();
       return;
     }
-    const title = input.value.trim();
+    // Until the answer replaces the row: Enter's own blur, or a second Enter, must not
+    // send the edit again.
+    input.dataset.done = "1";
     if (title === "") {
       // Clearing the title deletes the todo, as in TodoMVC.
       li.querySelector(".destroy-form").requestSubmit();
-    } else if (title === input.dataset.original) {
-      li.classList.remove("editing");
-      delete input.dataset.done;
     } else {
       input.value = title;
-      focusAfterSwap = `#${li.id} label.title`;
       input.form.requestSubmit();
     }
   };
@@ -85,12 +117,9 @@
   document.addEventListener("keydown", (event) => {
     const target = event.target;
     if (target.matches?.("input.edit")) {
-      if (event.key === "Escape") {
+      if (event.key === "Escape" || event.key === "Enter") {
         event.preventDefault();
-        finishEditing(target, false);
-      } else if (event.key === "Enter") {
-        event.preventDefault();
-        finishEditing(target, true);
+        finishEditing(target, event.key === "Enter", true);
       }
       return;
     }
@@ -102,27 +131,54 @@
   });
 
   document.addEventListener("focusout", (event) => {
-    if (event.target.matches?.("input.edit")) finishEditing(event.target, true);
+    if (event.target.matches?.("input.edit")) finishEditing(event.target, true, false);
   });
 
   // -- focus after swaps ------------------------------------------------------------------------
-  // A swap replaces the focused element; put focus back on its replacement.
-  let focusAfterSwap = null;
+  // A swap can remove the focused element (a replaced row, a deleted row, the "Clear
+  // completed" button). When the request's element held the focus just before its answer
+  // is swapped in, put focus on the nearest sensible thing afterwards; never take it from
+  // somewhere the user has moved on to.
+  document.addEventListener("htmx:before:swap", (event) => {
+    const ctx = event.detail.ctx;
+    const source = ctx.sourceElement;
+    const focused = document.activeElement;
+    const li = source?.closest?.(".todo-list > li");
+    if (!(li ?? source)?.contains?.(focused)) return;
+    ctx.focusMemo = {
+      // Which of the row's controls had it: a neighbour gets focus on the same one.
+      control: [".toggle", ".destroy"].find((selector) => focused.matches(selector)) ?? "label.title",
+      row: li?.id,
+      next: li?.nextElementSibling?.id,
+      previous: li?.previousElementSibling?.id,
+      // "Show more": the first new row comes after the current last one.
+      lastRow: source.closest("#more") ? document.querySelector("#todo-list > li:last-child")?.id : null,
+    };
+  });
+
+  const focusAfter = (memo) => {
+    const byId = (id) => (id ? document.getElementById(id) : null);
+    if (memo.lastRow) {
+      byId(memo.lastRow)?.nextElementSibling?.querySelector(".toggle")?.focus();
+      return;
+    }
+    // The same row when it is still shown, else its neighbour (next, then previous),
+    // else the new-todo field (it was the one replaced, no rows are left, or "Clear
+    // completed" is gone).
+    const li = byId(memo.row) ?? byId(memo.next) ?? byId(memo.previous);
+    if (li) li.querySelector(memo.control)?.focus();
+    else focusNewTodo();
+  };
+
   document.addEventListener("htmx:after:swap", (event) => {
-    if (focusAfterSwap) {
-      document.querySelector(focusAfterSwap)?.focus();
-      focusAfterSwap = null;
-      return;
-    }
-    const source = event.detail?.ctx?.sourceElement;
-    if (!source) return;
-    if (source.id === "new-todo-form" || source.closest?.("#new-todo-form")) {
-      focusNewTodo();
-      return;
-    }
+    const ctx = event.detail?.ctx;
+    // A refused inline edit comes back open, with its message: keep typing there.
     const editing = document.querySelector(".todo-list li.editing input.edit");
     if (editing) {
       editing.focus();
+      return;
     }
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (ctx?.focusMemo && lost) focusAfter(ctx.focusMemo);
   });
 })();

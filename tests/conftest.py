@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 PG_DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_TEST_DB = "webapp_test"
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
-TABLES = ("login_sessions", "todos", "users")
+TABLES = ("login_sessions", "todos", "users", "throttle_counters")
 
 
 def settings_for(database_url: str, **overrides: Any) -> Settings:

@@ -9,6 +9,9 @@ really cascade on delete, which on SQLite needs the app engine's `PRAGMA foreign
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +25,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from tests.conftest import settings_for, throwaway_postgres
 from webapp import models  # noqa: F401 - registers every table on Base.metadata
 from webapp.cli import alembic_config
+from webapp.config import PROJECT_ROOT
 from webapp.db import Base, make_engine
 
 if TYPE_CHECKING:
@@ -31,7 +35,7 @@ if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
 PG_MIGRATIONS_DB = "webapp_migrations_test"
-APP_TABLES = {"users", "todos", "login_sessions"}
+APP_TABLES = {"users", "todos", "login_sessions", "throttle_counters"}
 
 
 # -- an empty database --
@@ -108,8 +112,14 @@ def assert_migrated(url: str) -> None:
         "users": set(),
         "todos": {"ix_todos_owner_id_id"},
         "login_sessions": {"ix_login_sessions_user_id"},
+        "throttle_counters": set(),
     }
-    assert current.uniques == {"users": {"uq_users_email"}, "todos": set(), "login_sessions": set()}
+    assert current.uniques == {
+        "users": {"uq_users_email"},
+        "todos": set(),
+        "login_sessions": set(),
+        "throttle_counters": set(),
+    }
     fks = current.foreign_keys
     assert set(fks["todos"]) == {"fk_todos_owner_id_users"}
     assert set(fks["login_sessions"]) == {"fk_login_sessions_user_id_users"}
@@ -213,3 +223,23 @@ def test_deleting_a_user_cascades(empty_database_url: str) -> None:
         "todos.owner_id=2": 1,
         "login_sessions.user_id=2": 1,
     }
+
+
+def test_servers_starting_together_migrate_one_at_a_time(empty_database_url: str) -> None:
+    # `webapp serve` migrates on start, and several servers may start at the same moment.
+    # Processes, as in production: Alembic's context is global to a process.
+    url = empty_database_url
+    env = os.environ | {"DATABASE_URL": url}
+    command_line = [sys.executable, "-m", "webapp.cli", "migrate"]
+    processes = [
+        subprocess.Popen(command_line, env=env, stderr=subprocess.PIPE, cwd=PROJECT_ROOT)
+        for _ in range(4)
+    ]
+    errors = [process.communicate(timeout=120)[1] for process in processes]
+    failures = [
+        error.decode()[-2000:]
+        for process, error in zip(processes, errors, strict=True)
+        if process.returncode != 0
+    ]
+    assert failures == []
+    assert_migrated(url)

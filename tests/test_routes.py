@@ -25,6 +25,10 @@ LOGIN_REQUIRED = {
     "edit",
     "update",
     "delete",
+    "account",
+    "change_password",
+    "log_out_everywhere",
+    "delete_account",
 }
 
 

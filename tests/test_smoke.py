@@ -33,10 +33,14 @@ def free_port() -> int:
 class Server:
     """`webapp serve` as a subprocess; its output goes to files (a full pipe would block it)."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(
+        self, tmp_path: Path, database_url: str | None = None, env: dict[str, str] | None = None
+    ) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.database = tmp_path / "smoke.sqlite3"
+        self.database_url = database_url
+        self.env = env or {}
         self.stdout_path = tmp_path / "server.stdout"
         self.stderr_path = tmp_path / "server.stderr"
         self.process: subprocess.Popen[bytes] | None = None
@@ -44,7 +48,8 @@ class Server:
     def start(self) -> None:
         command = [sys.executable, "-m", "webapp.cli", "serve"]
         command += ["--host", "127.0.0.1", "--port", str(self.port)]
-        env = os.environ | {"DATABASE_URL": f"sqlite+aiosqlite:///{self.database}"}
+        url = self.database_url or f"sqlite+aiosqlite:///{self.database}"
+        env = os.environ | {"DATABASE_URL": url} | self.env
         with self.stdout_path.open("wb") as out, self.stderr_path.open("wb") as err:
             # The child holds its own copies of the file descriptors.
             self.process = subprocess.Popen(

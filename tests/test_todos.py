@@ -122,6 +122,30 @@ async def test_toggle_out_of_the_current_filter_removes_the_row(
     assert count_text(response.text) == "<strong>0</strong> items left"
 
 
+@pytest.mark.parametrize("order", ["", "?order=newest"])
+async def test_every_form_on_a_filtered_page_returns_to_that_page(
+    client: httpx2.AsyncClient, user: Account, order: str
+) -> None:
+    await add_todo(client, "one")
+    for page, query in (("/active", "filter=active"), ("/completed", "filter=completed")):
+        html = (await client.get(page + order)).text
+        actions = re.findall(r'(?:action|hx-post)="(/todos[^"]*)"', html)
+        assert actions
+        expected = query + ("&amp;order=newest" if order else "")
+        assert all(action.endswith("?" + expected) for action in actions), actions
+
+
+async def test_html_responses_are_never_stored(client: httpx2.AsyncClient, user: Account) -> None:
+    await add_todo(client, "one")
+    for response in (
+        await client.get("/"),
+        await client.get("/todos/1/edit"),
+        await post_form(client, "/todos/1/toggle", htmx=True),
+        await client.get("/nowhere"),
+    ):
+        assert response.headers["cache-control"] == "no-store"
+
+
 # -- edit --
 
 

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 from typing import TYPE_CHECKING
 
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import ClientDisconnect
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from webapp import errors
 from webapp.config import PROJECT_ROOT, Settings
@@ -24,11 +29,14 @@ from webapp.middleware import (
     UnitOfWorkMiddleware,
     security_headers,
 )
-from webapp.routes import accounts, todos
-from webapp.templating import make_templates
+from webapp.routes import account, accounts, todos
+from webapp.templating import make_templates, routes_by_name
+from webapp.throttle import make_throttle
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
+
+logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -41,15 +49,24 @@ def create_app(settings: Settings | None = None) -> Starlette:
         engine = make_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.throttle = make_throttle(settings, app.state.sessionmaker)
+        # What exists now (modules, mappers, templates) lives as long as the process:
+        # keep the garbage collector from walking it again in every full collection,
+        # which otherwise pauses all requests in flight every few dozen requests.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            # Runs after the server has finished the requests in flight (graceful shutdown).
+            await app.state.throttle.aclose()
             await engine.dispose()
+            logger.info("database connections closed")
 
     # Pages run inside the database and login layers; static files don't need them.
     pages = Mount(
         "",
-        routes=[*todos.routes, *accounts.routes],
+        routes=[*todos.routes, *accounts.routes, *account.routes],
         middleware=[
             # Outer to inner: the unit of work wraps the session lookup and the route;
             # CSRF needs the login session to know the expected token.
@@ -67,17 +84,34 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ),
         Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
     ]
+    middleware = [
+        Middleware(SecurityHeadersMiddleware, settings=settings),
+        Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
+    ]
+    if settings.trusted_proxies:
+        # The client address and scheme from X-Forwarded-For/-Proto, believed only when
+        # the request comes from one of these proxies; otherwise the socket's peer.
+        middleware.insert(
+            0, Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
+        )
     app = Starlette(
-        debug=settings.debug,
+        # Never Starlette's debug page: it shows tracebacks (and SQL) to the client.
+        # DEBUG raises the log level instead; tracebacks go to the log.
+        debug=False,
         routes=[*static, pages],
-        middleware=[
-            Middleware(SecurityHeadersMiddleware, settings=settings),
-            Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
-        ],
-        exception_handlers={HTTPException: errors.http_exception, Exception: errors.server_error},
+        middleware=middleware,
+        exception_handlers={
+            HTTPException: errors.http_exception,
+            ClientDisconnect: errors.client_gone,
+            SQLAlchemyError: errors.database_error,
+            RedisError: errors.database_error,
+            OSError: errors.database_error,
+            Exception: errors.server_error,
+        },
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.templates = make_templates(settings)
+    app.state.routes_by_name = routes_by_name(app)
     app.state.security_headers = security_headers(settings)
     return app

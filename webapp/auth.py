@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import os
 import secrets
+import weakref
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from functools import cache, wraps
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
+import anyio
+import anyio.to_thread
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from webapp import queries
 from webapp.state import db_session, settings_of
 from webapp.templating import is_htmx
+from webapp.throttle import rules_for, throttle_of
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
     from starlette.requests import Request
 
     from webapp.models import User
 
+T = TypeVar("T")
 SESSION_COOKIE = "session"
 # Writing last_seen_at on every request would turn every page view into a write;
 # a minute of slack on a days-long idle timeout costs nothing.
@@ -34,9 +41,26 @@ TOUCH_INTERVAL = timedelta(minutes=1)
 _hasher = PasswordHash((Argon2Hasher(),))
 
 
+# One argon2 computation per core at a time. More threads would not finish sooner; they
+# would take the CPU from the event loop (every other request waits) and each hold
+# 64 MiB. Logins beyond that queue here, holding no database connection. One limiter
+# per event loop: asyncio's primitives belong to the loop that first used them.
+_hashing_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def _off_the_loop(function: Callable[..., T], *args: Any) -> T:
+    """argon2 takes tens of milliseconds of CPU by design: run it in a worker thread."""
+    loop = asyncio.get_running_loop()
+    slots = _hashing_slots.get(loop)
+    if slots is None:
+        slots = _hashing_slots[loop] = anyio.CapacityLimiter(os.cpu_count() or 1)
+    return await anyio.to_thread.run_sync(function, *args, limiter=slots)
+
+
 async def hash_password(password: str) -> str:
-    # argon2 takes tens of milliseconds of CPU by design: keep it off the event loop.
-    return await run_in_threadpool(_hasher.hash, password)
+    return await _off_the_loop(_hasher.hash, password)
 
 
 @cache
@@ -44,23 +68,54 @@ def _dummy_hash() -> str:
     return _hasher.hash(secrets.token_urlsafe(16))
 
 
+class Throttled(Exception):
+    def __init__(self, wait: int) -> None:
+        super().__init__(f"password checks for this account or address wait {wait} s")
+        self.wait = wait
+
+
 async def authenticate(request: Request, email: str, password: str) -> User | None:
-    """The user with these credentials, or None; the same work either way."""
+    """The user with these credentials, or None; throttled per account and address.
+
+    Raises Throttled, without checking the password, while the account or the client
+    address has too many recent failures. Call it before the request writes anything:
+    a failure is counted in a transaction of its own.
+    """
+    throttle = throttle_of(request)
+    rules = rules_for(request, email)
+    wait = await throttle.wait_time(rules)
+    if wait > 0:
+        raise Throttled(wait)
+    user, new_hash = await _check_password(request, email, password)
+    if user is None:
+        await throttle.record_failure(rules)
+        return None
     db = db_session(request)
-    user = await queries.get_user_by_email(db, email)
+    if new_hash is not None:
+        await queries.set_password_hash(db, user, new_hash)
+    await throttle.forget(db, [rules.account])
+    return user
+
+
+async def _check_password(
+    request: Request, email: str, password: str
+) -> tuple[User | None, str | None]:
+    """The user with these credentials (or None), and a new hash if it needs one.
+
+    The same work whether or not the email has an account. The user is read in a short
+    session of its own, so no pooled connection waits through the hashing (tens of
+    milliseconds of CPU each; with many logins at once, seconds).
+    """
+    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with sessionmaker() as lookup:
+        user = await queries.get_user_by_email(lookup, email)
     if user is None:
         # Verify against a throwaway hash so an unknown email costs as much as a wrong
         # password and response times don't reveal which addresses have accounts.
-        await run_in_threadpool(_hasher.verify, password, await run_in_threadpool(_dummy_hash))
-        return None
-    valid, new_hash = await run_in_threadpool(
-        _hasher.verify_and_update, password, user.password_hash
-    )
-    if not valid:
-        return None
-    if new_hash is not None:
-        await queries.set_password_hash(db, user, new_hash)
-    return user
+        await _off_the_loop(_hasher.verify, password, await _off_the_loop(_dummy_hash))
+        return None, None
+    valid, new_hash = await _off_the_loop(_hasher.verify_and_update, password, user.password_hash)
+    return (user, new_hash) if valid else (None, None)
 
 
 def session_id_for(token: str) -> str:
@@ -70,12 +125,21 @@ def session_id_for(token: str) -> str:
 async def log_in(request: Request, response: Response, user: User) -> None:
     """Start a new login session (a new token: no fixation) and set its cookie."""
     db = db_session(request)
+    settings = settings_of(request)
     old_session_id = request.state.session_id
     if old_session_id is not None:
         await queries.delete_login_session(db, old_session_id)
+    now = datetime.now(UTC)
+    # Sessions that timed out are deleted when presented; this sweeps the user's others.
+    await queries.delete_expired_login_sessions(
+        db,
+        user=user,
+        idle_before=now - timedelta(seconds=settings.session_idle_timeout),
+        created_before=now - timedelta(seconds=settings.session_max_age),
+    )
     token = secrets.token_urlsafe(32)  # 256 random bits
-    await queries.create_login_session(db, user, session_id_for(token), datetime.now(UTC))
-    settings = settings_of(request)
+    request.state.session_id = session_id_for(token)
+    await queries.create_login_session(db, user, request.state.session_id, now)
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -86,10 +150,20 @@ async def log_in(request: Request, response: Response, user: User) -> None:
     )
 
 
-async def log_out(request: Request, response: Response) -> None:
+async def log_out(request: Request, response: Response, *, everywhere: bool = False) -> None:
+    """End this login session (or all of the user's) and clear the cookie."""
+    db = db_session(request)
     session_id = request.state.session_id
-    if session_id is not None:
-        await queries.delete_login_session(db_session(request), session_id)
+    user = current_user(request)
+    if everywhere and user is not None:
+        await queries.delete_login_sessions_of(db, user)
+    elif session_id is not None:
+        await queries.delete_login_session(db, session_id)
+    request.state.session_id = None
+    clear_session_cookie(request, response)
+
+
+def clear_session_cookie(request: Request, response: Response) -> None:
     settings = settings_of(request)
     response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax", secure=settings.https)
 

@@ -1,4 +1,4 @@
-"""The console entry point: `webapp serve | migrate | create-user`."""
+"""The console entry point: `webapp serve | migrate | create-user | reset-password | clean-up`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import sys
+from datetime import UTC, datetime, timedelta
 
 import uvicorn
 from alembic import command
@@ -15,7 +16,7 @@ from starlette.datastructures import FormData
 from webapp import auth, queries
 from webapp.config import PROJECT_ROOT, Settings
 from webapp.db import make_engine, make_sessionmaker
-from webapp.forms import parse_credentials
+from webapp.forms import Errors, normalize_email, parse_credentials, parse_new_password
 
 
 def alembic_config(settings: Settings) -> AlembicConfig:
@@ -44,9 +45,9 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
         port=args.port,
         workers=args.workers,
         access_log=args.access_log,
-        # Proxy headers only from addresses named in FORWARDED_ALLOW_IPS (default: none
-        # but loopback), so a client can't claim another address or scheme.
-        proxy_headers=True,
+        # The app reads X-Forwarded-* itself, only from TRUSTED_PROXIES; uvicorn's own
+        # handling would believe any loopback peer by default.
+        proxy_headers=False,
         loop="uvloop",
         http="httptools",
         timeout_graceful_shutdown=10,
@@ -57,9 +58,7 @@ async def _create_user(settings: Settings, email: str, password: str) -> int:
     form = FormData([("email", email), ("password", password)])
     values, errors = parse_credentials(form, new_account=True)
     if errors:
-        for field, message in errors.items():
-            print(f"{field}: {message}", file=sys.stderr)
-        return 2
+        return _report(errors)
     engine = make_engine(settings)
     try:
         async with make_sessionmaker(engine)() as db, db.begin():
@@ -73,6 +72,65 @@ async def _create_user(settings: Settings, email: str, password: str) -> int:
     return 0
 
 
+async def _reset_password(settings: Settings, email: str, password: str) -> int:
+    """Set a new password and end every session of the account (for operators)."""
+    email = normalize_email(email)
+    errors: Errors = {}
+    password = parse_new_password(FormData([("password", password)]), "password", email, errors)
+    if errors:
+        return _report(errors)
+    engine = make_engine(settings)
+    try:
+        async with make_sessionmaker(engine)() as db, db.begin():
+            user = await queries.get_user_by_email(db, email)
+            if user is None:
+                print(f"email: there is no account for {email}", file=sys.stderr)
+                return 1
+            await queries.set_password_hash(db, user, await auth.hash_password(password))
+            await queries.delete_login_sessions_of(db, user)
+    finally:
+        await engine.dispose()
+    print(f"Reset the password of {email} and ended its sessions")
+    return 0
+
+
+async def _clean_up(settings: Settings) -> int:
+    """Delete timed-out login sessions and ended throttling windows (run it daily)."""
+    now = datetime.now(UTC)
+    engine = make_engine(settings)
+    try:
+        async with make_sessionmaker(engine)() as db, db.begin():
+            sessions = await queries.delete_expired_login_sessions(
+                db,
+                idle_before=now - timedelta(seconds=settings.session_idle_timeout),
+                created_before=now - timedelta(seconds=settings.session_max_age),
+            )
+            counters = await queries.delete_stale_throttle_counters(
+                db, now - timedelta(seconds=settings.login_throttle_window)
+            )
+    finally:
+        await engine.dispose()
+    print(f"Deleted {sessions} expired sessions and {counters} ended throttling counters")
+    return 0
+
+
+def _report(errors: Errors) -> int:
+    for field, message in errors.items():
+        print(f"{field}: {message}", file=sys.stderr)
+    return 2
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        # For scripts: the first line of standard input, without its line break.
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != password:
+        print("password: the two passwords differ", file=sys.stderr)
+        raise SystemExit(2)
+    return password
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="webapp", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -84,6 +142,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="apply database migrations")
     create = sub.add_parser("create-user", help="create an account (asks for the password)")
     create.add_argument("email")
+    reset = sub.add_parser("reset-password", help="set an account's password and end its sessions")
+    reset.add_argument("email")
+    for command_parser in (create, reset):
+        command_parser.add_argument(
+            "--password-stdin", action="store_true", help="read the password from stdin"
+        )
+    sub.add_parser("clean-up", help="delete expired sessions and old throttling counters")
     args = parser.parse_args(argv)
 
     settings = Settings.from_environ()
@@ -92,8 +157,13 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "migrate":
         migrate(settings)
     elif args.command == "create-user":
-        password = getpass.getpass("Password: ")
+        password = _read_password(args.password_stdin)
         return asyncio.run(_create_user(settings, args.email, password))
+    elif args.command == "reset-password":
+        password = _read_password(args.password_stdin)
+        return asyncio.run(_reset_password(settings, args.email, password))
+    elif args.command == "clean-up":
+        return asyncio.run(_clean_up(settings))
     return 0
 
 

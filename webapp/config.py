@@ -35,11 +35,23 @@ class Settings:
     sql_echo: bool = False
     # Connections per app process; see docs/performance.md for how it was chosen.
     db_pool_size: int = 10
+    # Connecting through PgBouncer in transaction pooling mode (see db.make_engine).
+    db_pgbouncer: bool = False
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]")
     # Set when the app is served over HTTPS: adds the Secure cookie flag and HSTS.
     https: bool = False
     session_idle_timeout: int = 7 * 24 * 3600
     session_max_age: int = 30 * 24 * 3600
+    # Failed logins allowed per window, per account and per client address, before the
+    # next attempt has to wait for the window to end (soft: nobody is locked out for good).
+    login_failures_per_account: int = 10
+    login_failures_per_address: int = 100
+    login_throttle_window: int = 15 * 60
+    # Where throttling counters live: Redis when set, else the database.
+    redis_url: str | None = None
+    # Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed; none by
+    # default, so the client address is the socket's peer.
+    trusted_proxies: tuple[str, ...] = ()
     page_size: int = 50
     max_body_bytes: int = 128 * 1024
 
@@ -77,6 +89,7 @@ class Settings:
             debug=config("DEBUG", cast=bool, default=False),
             sql_echo=config("SQL_ECHO", cast=bool, default=False),
             db_pool_size=config("DB_POOL_SIZE", cast=int, default=defaults.db_pool_size),
+            db_pgbouncer=config("DB_PGBOUNCER", cast=bool, default=False),
             allowed_hosts=tuple(
                 config(
                     "ALLOWED_HOSTS",
@@ -89,4 +102,17 @@ class Settings:
                 "SESSION_IDLE_TIMEOUT", cast=int, default=defaults.session_idle_timeout
             ),
             session_max_age=config("SESSION_MAX_AGE", cast=int, default=defaults.session_max_age),
+            login_failures_per_account=config(
+                "LOGIN_FAILURES_PER_ACCOUNT", cast=int, default=defaults.login_failures_per_account
+            ),
+            login_failures_per_address=config(
+                "LOGIN_FAILURES_PER_ADDRESS", cast=int, default=defaults.login_failures_per_address
+            ),
+            login_throttle_window=config(
+                "LOGIN_THROTTLE_WINDOW", cast=int, default=defaults.login_throttle_window
+            ),
+            redis_url=config("REDIS_URL", default=None) or None,
+            trusted_proxies=tuple(
+                config("TRUSTED_PROXIES", cast=CommaSeparatedStrings, default="")
+            ),
         )

@@ -16,7 +16,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Dialect
+    from sqlalchemy.engine import Dialect, ExceptionContext
     from sqlalchemy.pool import ConnectionPoolEntry
 
     from webapp.config import Settings
@@ -57,6 +57,25 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def _unnamed_statement() -> str:
+    return ""
+
+
+# PgBouncer in transaction pooling mode may run each transaction on a different server
+# connection, so a statement prepared in one can't be used in the next:
+PGBOUNCER_CONNECT_ARGS: dict[str, Any] = {
+    # no cache of prepared statements, neither SQLAlchemy's nor asyncpg's own;
+    "prepared_statement_cache_size": 0,
+    "statement_cache_size": 0,
+    # PostgreSQL's unnamed statement, replaced by the next one: nothing is left behind
+    # on the server connection, and no two clients can collide on a name;
+    "prepared_statement_name_func": _unnamed_statement,
+    # the server's own spelling of the encoding: with asyncpg's 'utf-8', PgBouncer sees
+    # a different value and sends a SET before every transaction.
+    "server_settings": {"client_encoding": "UTF8"},
+}
+
+
 def make_engine(settings: Settings) -> AsyncEngine:
     options: dict[str, Any] = {"echo": settings.sql_echo}
     if settings.is_sqlite:
@@ -67,16 +86,33 @@ def make_engine(settings: Settings) -> AsyncEngine:
         options |= {
             "pool_size": settings.db_pool_size,
             "max_overflow": 0,
-            # Test each pooled connection before use so the app recovers on its own
-            # after the database restarts, and give up quickly while it is down.
-            "pool_pre_ping": True,
+            # No pre-ping: asyncpg's costs three round trips (BEGIN, ping, ROLLBACK) on
+            # every checkout, as many as the page's own queries. After a database
+            # restart the first query on a dead connection fails (a 503), and that
+            # disconnect invalidates the whole pool, so the next requests reconnect.
+            # Give up quickly while the database is down.
             "pool_timeout": 5,
             "connect_args": {"timeout": 5, "command_timeout": 30},
         }
+        if settings.db_pgbouncer:
+            options["connect_args"] |= PGBOUNCER_CONNECT_ARGS
     engine = create_async_engine(settings.database_url, **options)
     if settings.is_sqlite:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    else:
+        event.listen(engine.sync_engine, "handle_error", _broken_connection_is_a_disconnect)
     return engine
+
+
+def _broken_connection_is_a_disconnect(context: ExceptionContext) -> None:
+    # When the server ends a connection in the middle of an operation (a restart),
+    # asyncpg may report the next use as InternalClientError ("another operation is in
+    # progress") before it has noticed the closed socket, and the pool would hand the
+    # dead connection out again. Calling it a disconnect invalidates it: the pool
+    # reconnects (also during pre-ping), and the request gets a 503, not a 500.
+    dbapi = context.dialect.loaded_dbapi
+    if isinstance(context.original_exception, dbapi.InternalClientError):
+        context.is_disconnect = True
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

@@ -9,9 +9,12 @@ import logging
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
+from starlette.responses import PlainTextResponse
 
 from webapp.templating import is_htmx, render
 
@@ -62,13 +65,49 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     return response
 
 
+UNAVAILABLE_SQLSTATE_CLASSES = {"08", "53", "57"}
+
+
 def database_error_status(exc: BaseException) -> int:
-    """503 when the database is unreachable (worth retrying), else 500."""
-    if isinstance(exc, OperationalError | PoolTimeoutError | OSError | ConnectionError):
+    """503 when the database (or Redis) is unreachable (worth retrying), else 500."""
+    unreachable = (
+        OperationalError,
+        PoolTimeoutError,
+        OSError,
+        ConnectionError,
+        RedisConnectionError,
+        RedisTimeoutError,
+    )
+    if isinstance(exc, unreachable):
         return 503
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return 503
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return 503
+        # PostgreSQL's "connection exception", "operator intervention" (shutting down,
+        # starting up, terminated by an administrator) and "insufficient resources" (too
+        # many connections) classes: the server is away or busy, not the request wrong.
+        sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+        if sqlstate[:2] in UNAVAILABLE_SQLSTATE_CLASSES:
+            return 503
     return 500
+
+
+async def database_error(request: Request, exc: Exception) -> Response:
+    """The database (or Redis) failed: 503 while it is away, else 500.
+
+    Handled here rather than left to the last-resort handler: Starlette re-raises what
+    reaches that one, and the server then closes the connection, so a client reusing it
+    would see a network error instead of this page.
+    """
+    status_code = database_error_status(exc)
+    logger.error("database error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(request, status_code)
+
+
+async def client_gone(request: Request, exc: Exception) -> Response:
+    """The client went away while sending its request: nobody is left to answer."""
+    logger.info("client disconnected during %s %s", request.method, request.url.path)
+    return PlainTextResponse("", status_code=400)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

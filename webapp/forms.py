@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from python_multipart.multipart import parse_options_header
 from starlette.exceptions import HTTPException
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from webapp.models import DESCRIPTION_MAX_LENGTH, EMAIL_MAX_LENGTH, TITLE_MAX_LENGTH
 
@@ -113,7 +114,6 @@ def normalize_email(email: str) -> str:
 def parse_credentials(form: FormData, *, new_account: bool) -> tuple[Credentials, Errors]:
     errors: Errors = {}
     email = normalize_email(_field(form, "email", errors))
-    password = _field(form, "password", errors)
     if "email" not in errors:
         if not email:
             errors["email"] = "Please enter your email address."
@@ -123,11 +123,49 @@ def parse_credentials(form: FormData, *, new_account: bool) -> tuple[Credentials
             or _has_control_characters(email)
         ):
             errors["email"] = "Please enter a valid email address, like name@example.com."
-    if "password" not in errors:
-        if not password:
-            errors["password"] = "Please enter your password."
-        elif len(password.encode("utf-8", "surrogatepass")) > PASSWORD_MAX_BYTES:
-            errors["password"] = f"Passwords can be at most {PASSWORD_MAX_BYTES} bytes long."
-        elif new_account and len(password) < PASSWORD_MIN_LENGTH:
-            errors["password"] = f"Use at least {PASSWORD_MIN_LENGTH} characters."
+    if new_account:
+        password = parse_new_password(form, "password", email, errors)
+    else:
+        password = parse_password(form, "password", errors)
     return Credentials(email=email, password=password), errors
+
+
+def parse_password(form: FormData, name: str, errors: Errors) -> str:
+    """A password to check against a stored hash: present and within the byte cap."""
+    password = _field(form, name, errors)
+    if name not in errors:
+        if not password:
+            errors[name] = "Please enter your password."
+        elif len(password.encode("utf-8", "surrogatepass")) > PASSWORD_MAX_BYTES:
+            errors[name] = f"Passwords can be at most {PASSWORD_MAX_BYTES} bytes long."
+        elif _has_control_characters(password):
+            # Any printable character is fine; NUL and friends only come from scripts.
+            errors[name] = "Passwords can't contain control characters."
+    return password
+
+
+def parse_new_password(form: FormData, name: str, email: str, errors: Errors) -> str:
+    """A password to set: long enough, not a common one, not the email address.
+
+    No composition rules (digits, symbols...): length and rarity are what make a
+    password hard to guess.
+    """
+    password = parse_password(form, name, errors)
+    if name not in errors:
+        if len(password) < PASSWORD_MIN_LENGTH:
+            errors[name] = f"Use at least {PASSWORD_MIN_LENGTH} characters."
+        elif is_common_password(password) or password.strip().lower() in {
+            email,
+            email.partition("@")[0],
+        }:
+            errors[name] = "That password is too easy to guess. Please choose another."
+    return password
+
+
+# The 30,000 most frequent passwords of leaked password lists, as zxcvbn ships them.
+COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def is_common_password(password: str) -> bool:
+    # The list is lower-case; "Password1" is as guessable as "password1".
+    return password.strip().lower() in COMMON_PASSWORDS

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,6 +17,8 @@ from webapp.auth import SESSION_COOKIE, TOUCH_INTERVAL, session_id_for
 from webapp.errors import database_error_status, error_response
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -156,7 +159,13 @@ async def _rollback_quietly(db: AsyncSession) -> None:
 
 
 class LoginSessionMiddleware:
-    """Resolve the session cookie to the logged-in user (or None) for the request."""
+    """Resolve the session cookie to the logged-in user (or None) for the request.
+
+    Its own writes (noting the session was seen, deleting an expired one) wait until the
+    response starts and are made only for a success, just before the unit of work
+    commits: a request that fails writes nothing, and until its route runs the request
+    holds no write lock (on SQLite, one lock for the whole database).
+    """
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
@@ -171,19 +180,32 @@ class LoginSessionMiddleware:
         state["user"] = None
         state["session_id"] = None
         token = HTTPConnection(scope).cookies.get(SESSION_COOKIE)
-        if token:
-            session_id = session_id_for(token)
-            state["session_id"] = session_id
-            db: AsyncSession = state["db"]
-            login_session = await queries.get_login_session(db, session_id)
-            if login_session is not None:
-                now = datetime.now(UTC)
-                idle = (now - login_session.last_seen_at).total_seconds()
-                age = (now - login_session.created_at).total_seconds()
-                if idle > self.idle_timeout or age > self.max_age:
-                    await queries.delete_login_session(db, session_id)
-                else:
-                    state["user"] = login_session.user
-                    if now - login_session.last_seen_at > TOUCH_INTERVAL:
-                        await queries.touch_login_session(db, session_id, now)
-        await self.app(scope, receive, send)
+        if not token:
+            await self.app(scope, receive, send)
+            return
+        session_id = session_id_for(token)
+        state["session_id"] = session_id
+        db: AsyncSession = state["db"]
+        login_session = await queries.get_login_session(db, session_id)
+        deferred: Callable[[], Awaitable[None]] | None = None
+        if login_session is not None:
+            now = datetime.now(UTC)
+            idle = (now - login_session.last_seen_at).total_seconds()
+            age = (now - login_session.created_at).total_seconds()
+            if idle > self.idle_timeout or age > self.max_age:
+                deferred = partial(queries.delete_login_session, db, session_id)
+            else:
+                state["user"] = login_session.user
+                if now - login_session.last_seen_at > TOUCH_INTERVAL:
+                    deferred = partial(queries.touch_login_session, db, session_id, now)
+
+        async def send_after_writes(message: Message) -> None:
+            nonlocal deferred
+            if message["type"] == "http.response.start" and deferred is not None:
+                # The route may have ended this session itself (log out, log in again).
+                if message["status"] < 400 and state["session_id"] == session_id:
+                    await deferred()
+                deferred = None
+            await send(message)
+
+        await self.app(scope, receive, send_after_writes)

@@ -65,3 +65,16 @@ class LoginSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
 
     user: Mapped[User] = relationship(back_populates="login_sessions", lazy="raise")
+
+
+class ThrottleCounter(Base):
+    """Failed password checks for one key (an account or a client address) in a window.
+
+    Used when Redis isn't configured; every app process shares it through the database.
+    """
+
+    __tablename__ = "throttle_counters"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    failures: Mapped[int]

@@ -7,13 +7,15 @@ another user's todo is indistinguishable from a missing one (404).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol, cast
 
-from sqlalchemy import ColumnElement, delete, func, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, case, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload, load_only
 from starlette.exceptions import HTTPException
 
-from webapp.models import LoginSession, Todo, User
+from webapp.models import LoginSession, ThrottleCounter, Todo, User
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -43,10 +45,17 @@ async def create_user(db: AsyncSession, email: str, password_hash: str) -> User:
 
 
 async def get_login_session(db: AsyncSession, session_id: str) -> LoginSession | None:
-    """The session and its user, in one statement."""
+    """The session and its user, in one statement, with only the columns every request reads.
+
+    The user's password hash stays unloaded: few requests need it, and they load the user
+    again by email.
+    """
     return await db.scalar(
         select(LoginSession)
-        .options(joinedload(LoginSession.user))
+        .options(
+            load_only(LoginSession.user_id, LoginSession.created_at, LoginSession.last_seen_at),
+            joinedload(LoginSession.user).load_only(User.email),
+        )
         .where(LoginSession.id == session_id)
     )
 
@@ -68,8 +77,80 @@ async def delete_login_session(db: AsyncSession, session_id: str) -> None:
     await db.execute(delete(LoginSession).where(LoginSession.id == session_id))
 
 
+async def delete_login_sessions_of(
+    db: AsyncSession, user: User, *, keep: str | None = None
+) -> None:
+    """End the user's login sessions, all of them or all but `keep`."""
+    statement = delete(LoginSession).where(LoginSession.user_id == user.id)
+    if keep is not None:
+        statement = statement.where(LoginSession.id != keep)
+    await db.execute(statement)
+
+
+async def delete_expired_login_sessions(
+    db: AsyncSession,
+    *,
+    idle_before: datetime,
+    created_before: datetime,
+    user: User | None = None,
+) -> int:
+    """Delete timed-out sessions (of one user, or everyone's); how many were deleted."""
+    statement = delete(LoginSession).where(
+        (LoginSession.last_seen_at < idle_before) | (LoginSession.created_at < created_before)
+    )
+    if user is not None:
+        statement = statement.where(LoginSession.user_id == user.id)
+    result = await db.execute(statement.returning(LoginSession.id))
+    return len(result.all())
+
+
 async def set_password_hash(db: AsyncSession, user: User, password_hash: str) -> None:
     await db.execute(update(User).where(User.id == user.id).values(password_hash=password_hash))
+
+
+async def delete_user(db: AsyncSession, user: User) -> None:
+    """The account, and through ON DELETE CASCADE its todos and login sessions."""
+    await db.execute(delete(User).where(User.id == user.id))
+
+
+# -- throttling counters (when Redis isn't configured) --------------------------------------
+
+
+async def get_throttle_counters(db: AsyncSession, keys: list[str]) -> list[ThrottleCounter]:
+    return list(await db.scalars(select(ThrottleCounter).where(ThrottleCounter.key.in_(keys))))
+
+
+async def count_failure(db: AsyncSession, key: str, now: datetime, window_cutoff: datetime) -> None:
+    """Add one failure to `key`'s counter, starting a new window if its window has ended.
+
+    One upsert, so concurrent failures from several processes are all counted.
+    """
+    insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    current = ThrottleCounter.window_start > window_cutoff
+    statement = insert(ThrottleCounter).values(key=key, window_start=now, failures=1)
+    await db.execute(
+        statement.on_conflict_do_update(
+            index_elements=[ThrottleCounter.key],
+            set_={
+                # Both expressions see the row as it was before this update.
+                "failures": case((current, ThrottleCounter.failures + 1), else_=1),
+                "window_start": case((current, ThrottleCounter.window_start), else_=now),
+            },
+        )
+    )
+
+
+async def delete_throttle_counters(db: AsyncSession, keys: list[str]) -> None:
+    await db.execute(delete(ThrottleCounter).where(ThrottleCounter.key.in_(keys)))
+
+
+async def delete_stale_throttle_counters(db: AsyncSession, window_cutoff: datetime) -> int:
+    result = await db.execute(
+        delete(ThrottleCounter)
+        .where(ThrottleCounter.window_start <= window_cutoff)
+        .returning(ThrottleCounter.key)
+    )
+    return len(result.all())
 
 
 # -- todos ----------------------------------------------------------------------------------
@@ -114,6 +195,15 @@ async def count_todos(db: AsyncSession, user: User) -> Counts:
     return Counts(total=row[0], active=row[1])
 
 
+class TodoRow(Protocol):
+    """What a list row shows: the columns, not a tracked ORM object."""
+
+    id: int
+    title: str
+    description: str | None
+    done: bool
+
+
 async def list_todos(
     db: AsyncSession,
     user: User,
@@ -122,13 +212,15 @@ async def list_todos(
     order: Order = "oldest",
     after: int | None = None,
     limit: int,
-) -> list[Todo]:
+) -> list[TodoRow]:
     """One page of the user's todos, continuing after the todo with id `after`.
 
     Keyset paging on the primary key (ids grow with creation time) keeps every page as
-    cheap as the first, however long the list is.
+    cheap as the first, however long the list is. The rows are read-only: selecting the
+    mapped columns gives plain rows, without building and tracking fifty objects.
     """
-    query = select(Todo).where(_owned_by(user), *_matching(filter_))
+    query = select(Todo.id, Todo.title, Todo.description, Todo.done)
+    query = query.where(_owned_by(user), *_matching(filter_))
     if order == "newest":
         if after is not None:
             query = query.where(Todo.id < after)
@@ -137,7 +229,8 @@ async def list_todos(
         if after is not None:
             query = query.where(Todo.id > after)
         query = query.order_by(Todo.id)
-    return list(await db.scalars(query.limit(limit)))
+    rows = (await db.execute(query.limit(limit))).all()
+    return cast("list[TodoRow]", rows)
 
 
 async def get_todo_for(db: AsyncSession, user: User, todo_id: int) -> Todo:
@@ -176,7 +269,9 @@ async def _update_one(db: AsyncSession, user: User, todo_id: int, **values: obje
     _check_id(todo_id)
     todo: Todo | None = await db.scalar(
         update(Todo).where(Todo.id == todo_id, _owned_by(user)).values(**values).returning(Todo),
-        execution_options={"populate_existing": True},
+        # RETURNING refreshes the todo; nothing else in the session needs synchronising
+        # (the ORM's search of the session for matching objects is a tenth of a toggle).
+        execution_options={"populate_existing": True, "synchronize_session": False},
     )
     if todo is None:
         raise HTTPException(404, "That todo does not exist.")

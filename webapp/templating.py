@@ -5,15 +5,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+from starlette.routing import Mount, Route
 from starlette.templating import Jinja2Templates
 
 from webapp.config import PROJECT_ROOT
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
+    from starlette.applications import Starlette
     from starlette.requests import HTTPConnection, Request
     from starlette.responses import Response
+    from starlette.routing import BaseRoute
 
     from webapp.config import Settings
 
@@ -38,7 +41,29 @@ def make_templates(settings: Settings) -> Jinja2Templates:
 def _path_for(context: Mapping[str, Any], name: str, /, **path_params: Any) -> str:
     """A route's path, without scheme and host: right behind any proxy."""
     request: Request = context["request"]
-    return request.app.url_path_for(name, **path_params)  # type: ignore[no-any-return]
+    routes: dict[str, tuple[str, BaseRoute]] = request.app.state.routes_by_name
+    prefix, route = routes[name]
+    return prefix + str(route.url_path_for(name, **path_params))
+
+
+def routes_by_name(app: Starlette) -> dict[str, tuple[str, BaseRoute]]:
+    """Every named route with the path of the mounts it sits in.
+
+    Starlette's `url_path_for` tries each route in turn and raises and catches an
+    exception for every one that doesn't match: with seven links per row, that was
+    two fifths of the list page's CPU. A dictionary lookup gives the same paths.
+    """
+    found: dict[str, tuple[str, BaseRoute]] = {}
+
+    def walk(routes: Sequence[BaseRoute], prefix: str) -> None:
+        for route in routes:
+            if isinstance(route, Mount) and not route.name:
+                walk(route.routes, prefix + route.path)
+            elif isinstance(route, Route | Mount) and route.name:
+                found.setdefault(route.name, (prefix, route))
+
+    walk(app.routes, "")
+    return found
 
 
 def is_htmx(request: HTTPConnection) -> bool:
@@ -68,4 +93,7 @@ def render(
         request, name, full_context, status_code=status_code, headers=headers
     )
     response.headers["Vary"] = VARY
+    # Pages hold one user's data and change in place: never reuse a stored copy (the
+    # Back button would show a list as it was before the htmx changes).
+    response.headers["Cache-Control"] = "no-store"
     return response

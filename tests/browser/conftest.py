@@ -8,17 +8,20 @@ and fixtures in one, so plain `def` tests and fixtures are safe.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from tests.test_smoke import PROJECT_ROOT, Server
+from tests.test_smoke import PROJECT_ROOT, Server, csrf_token
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
+
+    from playwright.sync_api import APIRequestContext, StorageState
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -100,31 +103,92 @@ def sign_up(page: Page, base_url: str) -> str:
     return email
 
 
-@pytest.fixture
-def new_page(browser: Browser, base_url: str) -> Iterator[Callable[..., Page]]:
-    """Makes signed-up pages, each in a fresh context (own cookies); checks for JS errors."""
-    opened: list[tuple[Page, list[str]]] = []
-    contexts = []
+@pytest.fixture(scope="package")
+def account(browser: Browser, base_url: str) -> StorageState:
+    """One user, signed up through the form once; its cookies for every test's context.
 
-    def make(**context_options: object) -> Page:
-        context = browser.new_context(**context_options)  # type: ignore[arg-type]
-        contexts.append(context)
+    Signing up costs a password hash and two page loads: doing it once, and emptying the
+    list before each test instead, keeps the suite fast while each test still starts
+    from an empty list in a fresh browser context.
+    """
+    context = browser.new_context()
+    try:
+        sign_up(context.new_page(), base_url)
+        return context.storage_state()
+    finally:
+        context.close()
+
+
+def empty_the_list(request: APIRequestContext, base_url: str) -> None:
+    """Delete every todo of the signed-in user, with the plain forms (tick all, clear)."""
+    token = csrf_token(request.get(f"{base_url}/").text())
+    for path, form in (("toggle-all", {"done": "true"}), ("clear-completed", {})):
+        response = request.post(
+            f"{base_url}/todos/{path}", form={**form, "csrf_token": token}, max_redirects=0
+        )
+        assert response.status == 303, response.text()
+
+
+class PageMaker:
+    """Makes pages, each in a fresh context (own cookies), watching for errors.
+
+    Signed in as the package's one user, on an emptied list at `/`, unless
+    `signed_up=False` (then on a blank page). One signed-in page per test: a second would
+    empty the first one's list.
+
+    Any console error or uncaught exception fails the test when it ends, unless the test
+    said it expects it (`allow_errors`), e.g. Chromium's own log line for a request the
+    test made fail on purpose.
+    """
+
+    def __init__(self, browser: Browser, base_url: str, account: StorageState) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.account = account
+        self.opened: list[tuple[Page, list[str]]] = []
+        self.contexts: list[BrowserContext] = []
+        self.allowed: list[re.Pattern[str]] = []
+
+    def __call__(self, *, signed_up: bool = True, **context_options: Any) -> Page:
+        if signed_up:
+            context_options["storage_state"] = self.account
+        context = self.browser.new_context(**context_options)
+        self.contexts.append(context)
         page = context.new_page()
-        errors = watch_errors(page)
-        sign_up(page, base_url)
-        opened.append((page, errors))
+        self.opened.append((page, watch_errors(page)))
+        if signed_up:
+            empty_the_list(context.request, self.base_url)
+            page.goto(f"{self.base_url}/")
         return page
 
-    yield make
-    try:
-        problems = [error for _, errors in opened for error in errors]
-        assert not problems, "errors in the browser:\n" + "\n".join(problems)
-    finally:
-        for context in contexts:
+    def allow_errors(self, pattern: str) -> None:
+        self.allowed.append(re.compile(pattern))
+
+    def problems(self) -> list[str]:
+        return [
+            error
+            for _, errors in self.opened
+            for error in errors
+            if not any(allowed.search(error) for allowed in self.allowed)
+        ]
+
+    def close(self) -> None:
+        for context in self.contexts:
             context.close()
 
 
 @pytest.fixture
-def page(new_page: Callable[..., Page]) -> Page:
-    """A page in a fresh context with a freshly signed-up user, on the list."""
+def new_page(browser: Browser, base_url: str, account: StorageState) -> Iterator[PageMaker]:
+    maker = PageMaker(browser, base_url, account)
+    yield maker
+    try:
+        problems = maker.problems()
+        assert not problems, "errors in the browser:\n" + "\n".join(problems)
+    finally:
+        maker.close()
+
+
+@pytest.fixture
+def page(new_page: PageMaker) -> Page:
+    """A page in a fresh context, signed in, on an empty list."""
     return new_page()

@@ -1,43 +1,28 @@
-"""The todo list in a real Chromium: htmx updates, inline editing, filters, no-JS fallback."""
+"""The core TodoMVC list in a real Chromium: add, toggle, edit, delete, toggle all, clear.
+
+More in this folder: filters and toggle-all state (test_filters), inline-edit edge cases
+(test_editing), keyboard and focus (test_keyboard), errors (test_errors), no JavaScript
+(test_no_javascript), description and paging (test_beyond_todomvc), accessibility and
+screenshots.
+"""
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING
-
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import SCREENSHOTS
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
+from tests.browser.helpers import (
+    COMPLETED,
+    EDITING,
+    RequestLog,
+    add,
+    assert_same_page,
+    mark_page,
+    rows,
+    settle,
+)
 
 pytestmark = pytest.mark.browser
-
-EDITING = re.compile(r"\bediting\b")
-COMPLETED = re.compile(r"\bcompleted\b")
-
-
-def rows(page: Page) -> Locator:
-    return page.locator("ul.todo-list > li")
-
-
-def add(page: Page, title: str) -> None:
-    count = rows(page).count()
-    page.locator("input.new-todo").fill(title)
-    page.locator("input.new-todo").press("Enter")
-    expect(rows(page)).to_have_count(count + 1)
-    expect(rows(page).last.locator("label.title")).to_have_text(title.strip())
-
-
-def mark_page(page: Page) -> None:
-    """Remember this document: `assert_same_page` fails after a navigation."""
-    page.evaluate("window.__marker = 1")
-
-
-def assert_same_page(page: Page) -> None:
-    assert page.evaluate("window.__marker") == 1, "the page navigated"
 
 
 # -- adding --
@@ -61,15 +46,14 @@ def test_enter_adds_a_trimmed_todo_at_the_end_and_clears_the_input(page: Page) -
 
 def test_blank_title_adds_nothing_and_sends_no_request(page: Page) -> None:
     add(page, "Only one")
-    posts: list[str] = []
-    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    posts = RequestLog(page, "POST")
     page.locator("input.new-todo").fill("   ")
     page.locator("input.new-todo").press("Enter")
     expect(page.locator("input.new-todo")).to_have_value("")
     expect(rows(page)).to_have_count(1)
-    # A request would have been sent synchronously on submit; round-trip to be sure.
-    page.evaluate("() => new Promise(requestAnimationFrame)")
-    assert posts == []
+    settle(page)
+    page.reload()
+    assert posts.seen == []
     expect(rows(page)).to_have_count(1)
 
 
@@ -209,83 +193,3 @@ def test_toggle_all_then_clear_completed_and_empty_list_hides_main_and_footer(
     expect(rows(page)).to_have_count(0)
     expect(main).to_be_hidden()
     expect(footer).to_be_hidden()
-
-
-# -- filters --
-
-
-def test_filters_change_the_url_and_back_returns(page: Page, base_url: str) -> None:
-    add(page, "Active one")
-    add(page, "Completed one")
-    rows(page).nth(1).locator("input.toggle").check()
-    expect(rows(page).nth(1)).to_have_class(COMPLETED)
-    selected = page.locator("footer.footer a.selected")
-    expect(selected).to_have_text("All")
-
-    page.get_by_role("link", name="Active", exact=True).click()
-    expect(page).to_have_url(f"{base_url}/active")
-    expect(selected).to_have_text("Active")
-    expect(rows(page).locator("label.title")).to_have_text(["Active one"])
-
-    page.get_by_role("link", name="Completed", exact=True).click()
-    expect(page).to_have_url(f"{base_url}/completed")
-    expect(selected).to_have_text("Completed")
-    expect(rows(page).locator("label.title")).to_have_text(["Completed one"])
-
-    page.go_back()
-    expect(page).to_have_url(f"{base_url}/active")
-    expect(selected).to_have_text("Active")
-    expect(rows(page).locator("label.title")).to_have_text(["Active one"])
-
-
-# -- without JavaScript --
-
-
-def test_without_javascript_forms_still_work(new_page: Callable[..., Page]) -> None:
-    page = new_page(java_script_enabled=False)
-    new_todo = page.locator("input.new-todo")
-    new_todo.fill("No JS todo")
-    with page.expect_navigation():
-        new_todo.press("Enter")
-    expect(rows(page).locator("label.title")).to_have_text(["No JS todo"])
-    expect(rows(page).first).not_to_have_class(COMPLETED)
-    expect(page.locator("span.todo-count")).to_have_text("1 item left")
-
-    with page.expect_navigation():
-        rows(page).first.get_by_role("button", name="Done").click()
-    expect(rows(page).first).to_have_class(COMPLETED)
-    expect(page.locator("span.todo-count")).to_have_text("0 items left")
-
-    with page.expect_navigation():
-        rows(page).first.locator("button.destroy").click()
-    expect(rows(page)).to_have_count(0)
-
-
-# -- screenshots --
-
-
-def _fill_for_screenshot(page: Page) -> None:
-    for title in ("Buy milk", "Write the browser tests", "Read the htmx 4 notes"):
-        add(page, title)
-    rows(page).nth(1).locator("input.toggle").check()
-    expect(rows(page).nth(1)).to_have_class(COMPLETED)
-    expect(page.locator("span.todo-count")).to_have_text("2 items left")
-    page.locator("input.new-todo").blur()
-
-
-def test_screenshot_light_desktop(new_page: Callable[..., Page]) -> None:
-    page = new_page(viewport={"width": 1280, "height": 800}, color_scheme="light")
-    _fill_for_screenshot(page)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / "list-light.png"
-    page.screenshot(path=path, full_page=True)
-    assert path.stat().st_size > 0
-
-
-def test_screenshot_dark_phone(new_page: Callable[..., Page]) -> None:
-    page = new_page(viewport={"width": 390, "height": 844}, color_scheme="dark")
-    _fill_for_screenshot(page)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / "list-dark-phone.png"
-    page.screenshot(path=path, full_page=True)
-    assert path.stat().st_size > 0

@@ -12,11 +12,13 @@ from webapp import auth, queries
 from webapp.forms import Credentials, parse_credentials, read_form
 from webapp.state import db_session
 from webapp.templating import render
+from webapp.throttle import format_wait
 
 if TYPE_CHECKING:
     from starlette.requests import Request
 
 LOGIN_FAILED = "That email and password don't match an account."
+THROTTLED = "Too many failed attempts. Please try again {when}."
 EMAIL_TAKEN = "An account with this email already exists. Log in instead?"
 
 
@@ -27,13 +29,19 @@ def _form_page(
     values: Credentials | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     context = {
         "values": values or Credentials(email="", password=""),
         "errors": errors or {},
         "next": auth.safe_next(request.query_params.get("next")),
     }
-    return render(request, template, context, status_code=status_code)
+    return render(request, template, context, status_code=status_code, headers=headers)
+
+
+def throttled_errors(exc: auth.Throttled) -> tuple[dict[str, str], dict[str, str]]:
+    """The form message and the Retry-After header for a throttled password check."""
+    return {"form": THROTTLED.format(when=format_wait(exc.wait))}, {"Retry-After": str(exc.wait)}
 
 
 def _landing(request: Request) -> RedirectResponse:
@@ -77,7 +85,18 @@ async def login(request: Request) -> Response:
         return _form_page(request, "accounts/login.html")
     form = await read_form(request)
     values, errors = parse_credentials(form, new_account=False)
-    user = None if errors else await auth.authenticate(request, values.email, values.password)
+    try:
+        user = None if errors else await auth.authenticate(request, values.email, values.password)
+    except auth.Throttled as exc:
+        errors, headers = throttled_errors(exc)
+        return _form_page(
+            request,
+            "accounts/login.html",
+            values=values,
+            errors=errors,
+            status_code=429,
+            headers=headers,
+        )
     if user is None:
         errors = errors or {"form": LOGIN_FAILED}
         return _form_page(

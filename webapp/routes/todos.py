@@ -30,13 +30,14 @@ FILTERS: tuple[Filter, ...] = get_args(Filter)
 ORDERS: tuple[Order, ...] = get_args(Order)
 
 
-def _view(request: Request) -> dict[str, Any]:
+def _view(request: Request, page_filter: Filter | None = None) -> dict[str, Any]:
     """The list view (filter and order) to show or to return to, as template context.
 
+    A list page's filter is its path (`page_filter`); an action's is in its query.
     Unknown values mean the default. Actions carry the view in their URL's query
     (`view_query`), so every form on the page knows where to come back to.
     """
-    filter_ = request.query_params.get("filter")
+    filter_ = page_filter or request.query_params.get("filter")
     order = request.query_params.get("order")
     view: dict[str, Any] = {
         "filter": filter_ if filter_ in FILTERS else "all",
@@ -44,7 +45,7 @@ def _view(request: Request) -> dict[str, Any]:
     }
     # The filter of a page is in its path already; only the order goes in its links.
     view["order_query"] = "?order=newest" if view["order"] == "newest" else ""
-    non_default = {k: v for k, v in view.items() if v not in ("all", "oldest", "")}
+    non_default = {k: view[k] for k in ("filter", "order") if view[k] not in ("all", "oldest")}
     view["view_query"] = "?" + urlencode(non_default) if non_default else ""
     return view
 
@@ -81,7 +82,7 @@ async def _counts(request: Request) -> dict[str, Any]:
 
 
 async def _list_page(request: Request, filter_: Filter) -> Response:
-    view = _view(request) | {"filter": filter_}
+    view = _view(request, filter_)
     after = _after(request.query_params.get("after"))
     context = view | await _rows(request, view, after)
     if after is not None and is_htmx(request):

@@ -1,0 +1,549 @@
+"""The baseline: our list page, htmx toggle, add and login with nothing in between.
+
+Starlette routing, raw asyncpg and Jinja2, and no ORM, unit of work or middleware. It
+does the same work as our app for these four requests, so that the difference is
+what the app's design costs:
+
+- the session cookie's SHA-256 looks up `login_sessions` joined with `users` (the same
+  columns our query loads), with the same idle / age checks and the once-a-minute touch;
+- the list page loads the first 50 (+1) todos and the counts, and renders the very same
+  templates from templates/ with the same context and Jinja2 options, so the HTML is
+  byte for byte ours;
+- the toggle is one `UPDATE ... RETURNING` (it sets `updated_at` as our model's
+  `onupdate` does), then the counts, rendering `todos/_changed.html`;
+- add parses and validates the form like ours and renders `todos/_created.html`;
+- login verifies argon2id through pwdlib with the same parameters, in the thread pool;
+- CSRF is the same HMAC-SHA-256 of the session id, checked against the header (or the
+  form field before login), plus the same Host and cross-site checks;
+- responses carry the same security and Vary headers.
+
+What it leaves out is what makes it the practical upper bound: no session object or
+identity map, no explicit transaction (each statement commits on its own, and the
+toggle is a single atomic statement), no middleware layers, and a pool that does not
+reset connections on release (nothing here changes session state). The pool has the
+same size as ours. Nothing is cached between requests except what Jinja2 and asyncpg
+cache for our app too (compiled templates, prepared statements). Where our app tunes
+something that is not about its design (looking routes up by name in `path_for`,
+`gc.freeze()` after start-up), the baseline does the same.
+
+Run: `python -m bench.baseline --port 8001` with DATABASE_URL (and SECRET_KEY, DB_POOL_SIZE,
+BENCH_PGBOUNCER, BENCH_ROUTES) in the environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import asyncpg
+import jinja2
+import uvicorn
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Mapping, Sequence
+
+    from starlette.requests import Request
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PAGE_SIZE = 50
+TITLE_MAX_LENGTH = 200
+DESCRIPTION_MAX_LENGTH = 5000
+SESSION_COOKIE = "session"
+ANONYMOUS_COOKIE = "csrftoken"
+TOUCH_INTERVAL = timedelta(minutes=1)
+IDLE_TIMEOUT = 7 * 24 * 3600
+MAX_AGE = 30 * 24 * 3600
+ALLOWED_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
+
+# Our app's response headers, sent with every page and fragment.
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Vary": "HX-Request, HX-Request-Type",
+    "Cache-Control": "no-store",
+}
+# The default list view: what our app's _view() gives a URL without query parameters.
+DEFAULT_VIEW = {"filter": "all", "order": "oldest", "order_query": "", "view_query": ""}
+
+SESSION_QUERY = (
+    "SELECT s.id, s.user_id, s.created_at, s.last_seen_at,"
+    " u.id AS uid, u.email, u.password_hash, u.created_at AS user_created_at"
+    " FROM login_sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1"
+)
+TOUCH_QUERY = "UPDATE login_sessions SET last_seen_at = $2 WHERE id = $1"
+DELETE_SESSION_QUERY = "DELETE FROM login_sessions WHERE id = $1"
+PAGE_QUERY = (
+    "SELECT id, owner_id, title, description, done, created_at, updated_at"
+    " FROM todos WHERE owner_id = $1 ORDER BY id LIMIT $2"
+)
+COUNTS_QUERY = (
+    "SELECT count(id) AS total, count(id) FILTER (WHERE done IS false) AS active"
+    " FROM todos WHERE owner_id = $1"
+)
+TOGGLE_QUERY = (
+    "UPDATE todos SET done = NOT done, updated_at = now() WHERE id = $1 AND owner_id = $2"
+    " RETURNING id, owner_id, title, description, done, created_at, updated_at"
+)
+INSERT_QUERY = (
+    "INSERT INTO todos (owner_id, title, description, done) VALUES ($1, $2, $3, false)"
+    " RETURNING id, owner_id, title, description, done, created_at, updated_at"
+)
+USER_QUERY = "SELECT id, email, password_hash, created_at FROM users WHERE email = $1"
+CREATE_SESSION_QUERY = (
+    "INSERT INTO login_sessions (id, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)"
+)
+
+_hasher = PasswordHash((Argon2Hasher(),))
+
+
+class Row(asyncpg.Record):
+    """A record whose columns read as attributes, as the templates expect (`todo.title`)."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    total: int
+    active: int
+
+    @property
+    def completed(self) -> int:
+        return self.total - self.active
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    session_id: str
+    user: User
+
+
+class Config:
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        url = environ["DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://", 1)
+        # SQLAlchemy-only URL options (the prepared statement cache) mean nothing to asyncpg.
+        self.dsn = url.split("?", 1)[0]
+        self.key = environ["SECRET_KEY"].encode()
+        self.pool_size = int(environ.get("DB_POOL_SIZE", "10"))
+        self.pgbouncer = environ.get("BENCH_PGBOUNCER", "") == "1"
+
+
+def _path_for(context: Mapping[str, Any], name: str, /, **path_params: Any) -> str:
+    # Our app's lookup (webapp/templating.py): the route by name, then its own path.
+    request: Request = context["request"]
+    routes: dict[str, tuple[str, BaseRoute]] = request.app.state.routes_by_name
+    prefix, route = routes[name]
+    return prefix + str(route.url_path_for(name, **path_params))
+
+
+def routes_by_name(
+    routes: Sequence[BaseRoute], prefix: str = ""
+) -> dict[str, tuple[str, BaseRoute]]:
+    """Every named route with the path of the unnamed mounts it sits in."""
+    found: dict[str, tuple[str, BaseRoute]] = {}
+    for route in routes:
+        if isinstance(route, Mount) and not route.name:
+            for name, entry in routes_by_name(route.routes, prefix + route.path).items():
+                found.setdefault(name, entry)
+        elif isinstance(route, Route | Mount) and route.name:
+            found.setdefault(route.name, (prefix, route))
+    return found
+
+
+def make_environment() -> jinja2.Environment:
+    # Exactly our app's Jinja2 options and globals: the same templates give the same bytes.
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(PROJECT_ROOT / "templates"),
+        autoescape=True,
+        auto_reload=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["path_for"] = jinja2.pass_context(_path_for)
+    return env
+
+
+class Baseline:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.env = make_environment()
+        self._pool: asyncpg.Pool[Row] | None = None
+
+    @property
+    def pool(self) -> asyncpg.Pool[Row]:
+        assert self._pool is not None
+        return self._pool
+
+    async def open(self) -> None:
+        self._pool = await asyncpg.create_pool(
+            self.config.dsn,
+            min_size=self.config.pool_size,
+            max_size=self.config.pool_size,
+            timeout=5,
+            command_timeout=30,
+            record_class=Row,
+            # Behind PgBouncer's transaction pooling, named prepared statements would
+            # land on other server connections; asyncpg then uses unnamed ones.
+            statement_cache_size=0 if self.config.pgbouncer else 100,
+            # asyncpg asks for client_encoding 'utf-8' (quoted); the server reports
+            # UTF8, and PgBouncer, seeing two different strings, sends a SET before
+            # every transaction. Asking for the server's spelling avoids that.
+            server_settings={"client_encoding": "UTF8"} if self.config.pgbouncer else None,
+            reset=_keep_session_state,
+        )
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+
+    def sign(self, kind: str, value: str) -> str:
+        return hmac.new(self.config.key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+    def render(self, request: Request, name: str, context: dict[str, Any]) -> Response:
+        context["request"] = request
+        html = self.env.get_template(name).render(context)
+        return HTMLResponse(html, headers=HEADERS)
+
+    async def login_session(self, conn: asyncpg.Connection[Row], session_id: str) -> Login | None:
+        row = await conn.fetchrow(SESSION_QUERY, session_id)
+        if row is None:
+            return None
+        now = datetime.now(UTC)
+        if (now - row["last_seen_at"]).total_seconds() > IDLE_TIMEOUT or (
+            now - row["created_at"]
+        ).total_seconds() > MAX_AGE:
+            await conn.execute(DELETE_SESSION_QUERY, session_id)
+            return None
+        if now - row["last_seen_at"] > TOUCH_INTERVAL:
+            await conn.execute(TOUCH_QUERY, session_id, now)
+        return Login(session_id, User(row["uid"], row["email"]))
+
+
+def _keep_session_state(_conn: asyncpg.Connection[Row]) -> Any:
+    # Nothing here sets session state (no SET, LISTEN, cursors or advisory locks), so
+    # the round trip of asyncpg's default RESET ALL / UNLISTEN / CLOSE ALL on every
+    # release is skipped; asyncpg still rolls back an open transaction first.
+    return _nothing()
+
+
+async def _nothing() -> None:
+    return None
+
+
+def _app(request: Request) -> Baseline:
+    baseline: Baseline = request.app.state.baseline
+    return baseline
+
+
+def _host_allowed(request: Request) -> bool:
+    return request.headers.get("host", "").split(":")[0] in ALLOWED_HOSTS
+
+
+def _cross_site(request: Request) -> bool:
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return True
+    origin = request.headers.get("Origin")
+    return origin is not None and urlsplit(origin).netloc != request.headers.get("Host")
+
+
+def _session_id(request: Request) -> str | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    return hashlib.sha256(token.encode()).hexdigest() if token else None
+
+
+def _to_login() -> Response:
+    return RedirectResponse("/login?next=%2F", status_code=303)
+
+
+def _forbidden() -> Response:
+    return PlainTextResponse("forbidden", status_code=403)
+
+
+def _has_control_characters(text: str, allowed: str = "") -> bool:
+    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
+
+
+async def list_page(request: Request) -> Response:
+    if not _host_allowed(request):
+        return PlainTextResponse("Invalid host header", status_code=400)
+    app = _app(request)
+    session_id = _session_id(request)
+    if session_id is None:
+        return _to_login()
+    async with app.pool.acquire() as conn:
+        login = await app.login_session(conn, session_id)
+        if login is None:
+            return _to_login()
+        rows = await conn.fetch(PAGE_QUERY, login.user.id, PAGE_SIZE + 1)
+        counts_row = await conn.fetchrow(COUNTS_QUERY, login.user.id)
+    assert counts_row is not None
+    todos = rows[:PAGE_SIZE]
+    context = DEFAULT_VIEW | {
+        "user": login.user,
+        "csrf_token": app.sign("session", session_id),
+        "todos": todos,
+        "more_after": todos[-1]["id"] if len(rows) > PAGE_SIZE else None,
+        "counts": Counts(counts_row["total"], counts_row["active"]),
+    }
+    return app.render(request, "todos/index.html", context)
+
+
+def _check_htmx_post(request: Request, app: Baseline) -> tuple[str | None, Response | None]:
+    """The session id of a logged-in, same-site htmx POST with a valid CSRF header."""
+    if not _host_allowed(request):
+        return None, PlainTextResponse("Invalid host header", status_code=400)
+    session_id = _session_id(request)
+    if session_id is None:
+        return None, _to_login()
+    expected = app.sign("session", session_id)
+    sent = request.headers.get("X-CSRF-Token")
+    if _cross_site(request) or sent is None or not hmac.compare_digest(sent, expected):
+        return None, _forbidden()
+    return session_id, None
+
+
+async def toggle(request: Request) -> Response:
+    app = _app(request)
+    session_id, refused = _check_htmx_post(request, app)
+    if refused is not None:
+        return refused
+    assert session_id is not None
+    todo_id: int = request.path_params["todo_id"]
+    if not 0 < todo_id < 2**63:
+        return PlainTextResponse("not found", status_code=404)
+    async with app.pool.acquire() as conn:
+        login = await app.login_session(conn, session_id)
+        if login is None:
+            return _to_login()
+        todo = await conn.fetchrow(TOGGLE_QUERY, todo_id, login.user.id)
+        if todo is None:
+            return PlainTextResponse("not found", status_code=404)
+        counts_row = await conn.fetchrow(COUNTS_QUERY, login.user.id)
+    assert counts_row is not None
+    context = DEFAULT_VIEW | {
+        "user": login.user,
+        "csrf_token": app.sign("session", session_id),
+        "todo": todo,
+        "counts": Counts(counts_row["total"], counts_row["active"]),
+    }
+    return app.render(request, "todos/_changed.html", context)
+
+
+async def create(request: Request) -> Response:
+    app = _app(request)
+    session_id, refused = _check_htmx_post(request, app)
+    if refused is not None:
+        return refused
+    assert session_id is not None
+    form = await request.form(max_files=0, max_fields=20, max_part_size=64 * 1024)
+    title = form.get("title")
+    description = form.get("description") or ""
+    if not isinstance(title, str) or not isinstance(description, str):
+        return PlainTextResponse("bad form", status_code=422)
+    title = title.strip()
+    description = description.strip()
+    if (
+        not title
+        or len(title) > TITLE_MAX_LENGTH
+        or _has_control_characters(title)
+        or len(description) > DESCRIPTION_MAX_LENGTH
+        or _has_control_characters(description, allowed="\n\r\t")
+    ):
+        return PlainTextResponse("invalid", status_code=422)
+    description = description.replace("\r\n", "\n")
+    async with app.pool.acquire() as conn:
+        login = await app.login_session(conn, session_id)
+        if login is None:
+            return _to_login()
+        todo = await conn.fetchrow(INSERT_QUERY, login.user.id, title, description or None)
+        counts_row = await conn.fetchrow(COUNTS_QUERY, login.user.id)
+    assert counts_row is not None
+    context = DEFAULT_VIEW | {
+        "user": login.user,
+        "csrf_token": app.sign("session", session_id),
+        "todo": todo,
+        "counts": Counts(counts_row["total"], counts_row["active"]),
+    }
+    return app.render(request, "todos/_created.html", context)
+
+
+async def login(request: Request) -> Response:
+    if not _host_allowed(request):
+        return PlainTextResponse("Invalid host header", status_code=400)
+    app = _app(request)
+    if _cross_site(request):
+        return _forbidden()
+    form = await request.form(max_files=0, max_fields=20, max_part_size=64 * 1024)
+    seed = request.cookies.get(ANONYMOUS_COOKIE)
+    sent = form.get("csrf_token")
+    if (
+        not seed
+        or len(seed) > 64
+        or not isinstance(sent, str)
+        or not hmac.compare_digest(sent, app.sign("anonymous", seed))
+    ):
+        return _forbidden()
+    email = form.get("email")
+    password = form.get("password")
+    if not isinstance(email, str) or not isinstance(password, str) or not password:
+        return PlainTextResponse("invalid", status_code=422)
+    email = email.strip().lower()
+    if len(password.encode("utf-8", "surrogatepass")) > 1024:
+        return PlainTextResponse("invalid", status_code=422)
+    async with app.pool.acquire() as conn:
+        user = await conn.fetchrow(USER_QUERY, email)
+    if user is None:
+        return PlainTextResponse("no such account", status_code=422)
+    valid, _new_hash = await run_in_threadpool(
+        _hasher.verify_and_update, password, user["password_hash"]
+    )
+    if not valid:
+        return PlainTextResponse("wrong password", status_code=422)
+    token = secrets.token_urlsafe(32)
+    async with app.pool.acquire() as conn:
+        await conn.execute(
+            CREATE_SESSION_QUERY,
+            hashlib.sha256(token.encode()).hexdigest(),
+            user["id"],
+            datetime.now(UTC),
+        )
+    response = RedirectResponse("/", status_code=303, headers=HEADERS)
+    response.set_cookie(SESSION_COOKIE, token, max_age=MAX_AGE, httponly=True, samesite="lax")
+    return response
+
+
+async def not_here(_request: Request) -> Response:
+    return NOT_HERE
+
+
+# Routes that only exist so that the templates can link to them; a response is an ASGI app.
+NOT_HERE = PlainTextResponse("not part of the baseline", status_code=404)
+
+
+ENDPOINTS = {"todos_all": list_page, "toggle": toggle, "create": create, "login": login}
+
+
+def build_routes(table: list[dict[str, Any]]) -> list[BaseRoute]:
+    """Our app's route table (names, paths, methods, order; see `describe_routes`),
+    with the four endpoints above and stubs elsewhere: the templates link to every
+    route, and routing a request walks the same list as in our app."""
+    built: list[BaseRoute] = []
+    for entry in table:
+        if "mount" in entry and entry["routes"] is not None:
+            built.append(Mount(entry["mount"], routes=build_routes(entry["routes"])))
+        elif "mount" in entry:
+            built.append(Mount(entry["mount"], NOT_HERE, name=entry["name"]))
+        else:
+            endpoint = ENDPOINTS.get(entry["name"], not_here)
+            built.append(
+                Route(entry["route"], endpoint, name=entry["name"], methods=entry["methods"])
+            )
+    return built
+
+
+def describe_routes(routes: Sequence[BaseRoute]) -> list[dict[str, Any]]:
+    """A route table as JSON-able data: what `build_routes` rebuilds."""
+    table: list[dict[str, Any]] = []
+    for route in routes:
+        if isinstance(route, Mount):
+            children = describe_routes(route.routes) if not route.name else None
+            table.append({"mount": route.path, "name": route.name, "routes": children})
+        elif isinstance(route, Route):
+            methods = sorted(route.methods or []) if route.methods else None
+            table.append({"route": route.path, "name": route.name, "methods": methods})
+    return table
+
+
+def our_route_table() -> list[dict[str, Any]]:
+    """Our app's routes. The harness passes them in BENCH_ROUTES so that this process
+    doesn't import the app (its modules would weigh on the baseline's memory and GC)."""
+    if "BENCH_ROUTES" in os.environ:
+        table: list[dict[str, Any]] = json.loads(os.environ["BENCH_ROUTES"])
+        return table
+    from webapp.app import create_app as create_our_app  # only when run by hand
+    from webapp.config import Settings
+
+    settings = Settings(
+        environment="production",
+        database_url=os.environ["DATABASE_URL"].split("?", 1)[0],
+        secret_key=os.environ["SECRET_KEY"],
+    )
+    return describe_routes(create_our_app(settings).routes)
+
+
+def create_app() -> Starlette:
+    baseline = Baseline(Config(os.environ))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await baseline.open()
+        # As our app does at start-up: long-lived objects leave the collector's sight.
+        gc.collect()
+        gc.freeze()
+        try:
+            yield
+        finally:
+            await baseline.close()
+
+    app = Starlette(routes=build_routes(our_route_table()), lifespan=lifespan)
+    app.state.baseline = baseline
+    app.state.routes_by_name = routes_by_name(app.routes)
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.baseline", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8001)
+    args = parser.parse_args()
+    # The same server settings as `webapp serve` (one worker, no access log).
+    uvicorn.run(
+        "bench.baseline:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=1,
+        access_log=False,
+        proxy_headers=True,
+        loop="uvloop",
+        http="httptools",
+        timeout_graceful_shutdown=10,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+"""The benchmark's data: users with lists of known sizes, logged in with known tokens.
+
+Also the database-side bookkeeping between timed runs: putting back what the write
+workloads changed, and reading the statement counts from pg_stat_statements.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import asyncpg
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+
+PASSWORD = "correct horse battery staple"  # noqa: S105 - a benchmark account's password
+EMAIL_DOMAIN = "bench.example"
+
+# The list sizes the issue asks for, plus one user per write workload so that a write
+# never changes a list another workload reads.
+LIST_SIZES = (20, 100, 1_000, 10_000)
+TOGGLE_SIZE = 100
+ADD_SIZE = 20
+
+
+@dataclass(frozen=True)
+class SeededUser:
+    name: str
+    email: str
+    user_id: int
+    # The session cookie's value; login_sessions holds only its SHA-256.
+    token: str
+    todo_ids: tuple[int, ...]
+
+
+def list_user(size: int) -> str:
+    return f"list{size}"
+
+
+def title_for(i: int) -> str:
+    # Everything the autoescaping must handle, and multi-byte UTF-8.
+    return f"Todo #{i} <b>bold</b> & 'single' \"double\" — café, naïve, 日本語 ✓"
+
+
+def description_for(i: int) -> str | None:
+    if i % 5:
+        return None
+    return f"Details for #{i}: <script>alert('x')</script>\nsecond line & «quotes»"
+
+
+def session_id_for(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def seed(url: str) -> dict[str, SeededUser]:
+    """Create the users, their todos and one login session each; VACUUM ANALYZE."""
+    # The same hasher and parameters as the app, so login verifies a realistic hash.
+    password_hash = PasswordHash((Argon2Hasher(),)).hash(PASSWORD)
+    sizes = {list_user(n): n for n in LIST_SIZES} | {"toggle": TOGGLE_SIZE, "add": ADD_SIZE}
+    sizes["login"] = 0
+    conn = await asyncpg.connect(url)
+    users: dict[str, SeededUser] = {}
+    try:
+        for name, size in sizes.items():
+            email = f"{name}@{EMAIL_DOMAIN}"
+            user_id: int = await conn.fetchval(
+                "INSERT INTO users (email, password_hash) VALUES ($1, $2) RETURNING id",
+                email,
+                password_hash,
+            )
+            await conn.copy_records_to_table(
+                "todos",
+                records=[
+                    (user_id, title_for(i), description_for(i), i % 3 == 0)
+                    for i in range(1, size + 1)
+                ],
+                columns=["owner_id", "title", "description", "done"],
+            )
+            ids = await conn.fetch("SELECT id FROM todos WHERE owner_id = $1 ORDER BY id", user_id)
+            token = secrets.token_urlsafe(32)
+            await conn.execute(
+                "INSERT INTO login_sessions (id, user_id) VALUES ($1, $2)",
+                session_id_for(token),
+                user_id,
+            )
+            users[name] = SeededUser(name, email, user_id, token, tuple(r["id"] for r in ids))
+        await conn.execute("VACUUM ANALYZE")
+    finally:
+        await conn.close()
+    return users
+
+
+async def restore(url: str, users: dict[str, SeededUser]) -> None:
+    """Undo what the write workloads did, so every timed run starts from the same data."""
+    conn = await asyncpg.connect(url)
+    try:
+        add = users["add"]
+        await conn.execute(
+            "DELETE FROM todos WHERE owner_id = $1 AND id > $2", add.user_id, max(add.todo_ids)
+        )
+        await conn.execute(
+            "DELETE FROM login_sessions WHERE NOT (id = ANY($1::text[]))",
+            [session_id_for(u.token) for u in users.values()],
+        )
+        # Toggles flip rows at random: put the seeded pattern back.
+        toggle = users["toggle"]
+        await conn.execute(
+            "UPDATE todos SET done = (rn % 3 = 0) FROM ("
+            " SELECT id AS tid, row_number() OVER (ORDER BY id) AS rn"
+            " FROM todos WHERE owner_id = $1) AS seeded"
+            " WHERE todos.id = seeded.tid AND done IS DISTINCT FROM (rn % 3 = 0)",
+            toggle.user_id,
+        )
+        await conn.execute("VACUUM ANALYZE todos, login_sessions, users")
+    finally:
+        await conn.close()
+
+
+async def reset_statements(admin_url: str) -> None:
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute("SELECT pg_stat_statements_reset()")
+    finally:
+        await conn.close()
+
+
+@dataclass(frozen=True)
+class StatementCount:
+    query: str
+    calls: int
+
+
+async def read_statements(admin_url: str, database: str) -> list[StatementCount]:
+    """Statements run in `database` since the last reset (the admin's own live elsewhere)."""
+    conn = await asyncpg.connect(admin_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT s.query, s.calls::bigint AS calls FROM pg_stat_statements s"
+            " JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = $1 ORDER BY s.calls DESC",
+            database,
+        )
+    finally:
+        await conn.close()
+    return [StatementCount(r["query"], r["calls"]) for r in rows]
+
+
+async def prepared_statements_per_server_connection(url: str, connections: int) -> list[int]:
+    """How many prepared statements each PgBouncer server connection holds.
+
+    pg_prepared_statements shows only its own session's statements, so this opens
+    `connections` transactions at once through PgBouncer, which must then give each a
+    different server connection.
+    """
+    clients = [await asyncpg.connect(url, statement_cache_size=0) for _ in range(connections)]
+    try:
+        transactions = [c.transaction() for c in clients]
+        for t in transactions:
+            await t.start()
+        counts = [await c.fetchval("SELECT count(*) FROM pg_prepared_statements") for c in clients]
+        for t in transactions:
+            await t.rollback()
+    finally:
+        for c in clients:
+            await c.close()
+    return [int(n) for n in counts]
+
+
+async def prepare_cluster(admin_url: str, role: str, database: str) -> None:
+    """The app's role and database, and pg_stat_statements' view in the admin database."""
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute(f'CREATE ROLE "{role}" LOGIN')
+        await conn.execute(f'CREATE DATABASE "{database}" OWNER "{role}"')
+        await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+    finally:
+        await conn.close()
+
+
+async def server_version(admin_url: str) -> str:
+    conn = await asyncpg.connect(admin_url)
+    try:
+        version: str = await conn.fetchval("SHOW server_version")
+    finally:
+        await conn.close()
+    return version
