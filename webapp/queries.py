@@ -7,9 +7,10 @@ another user's todo is indistinguishable from a missing one (404).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Literal, Protocol, cast
 
-from sqlalchemy import ColumnElement, case, delete, func, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, load_only
@@ -20,6 +21,7 @@ from webapp.models import LoginSession, ThrottleCounter, Todo, User
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from sqlalchemy import Select, Update
     from sqlalchemy.ext.asyncio import AsyncSession
 
 Filter = Literal["all", "active", "completed"]
@@ -28,6 +30,10 @@ Order = Literal["oldest", "newest"]
 # Ids arrive from URLs; anything past a signed 64-bit integer can't exist, and asyncpg
 # would refuse to send it.
 MAX_ID = 2**63 - 1
+
+# The statements every request runs are built once, with bound parameters, and executed
+# with the values: building a statement and its cache key anew costs about a third of
+# running it (docs/performance.md).
 
 
 # -- users and login sessions -------------------------------------------------------------
@@ -44,20 +50,23 @@ async def create_user(db: AsyncSession, email: str, password_hash: str) -> User:
     return user
 
 
+_LOGIN_SESSION = (
+    select(LoginSession)
+    .options(
+        load_only(LoginSession.user_id, LoginSession.created_at, LoginSession.last_seen_at),
+        joinedload(LoginSession.user).load_only(User.email),
+    )
+    .where(LoginSession.id == bindparam("session_id"))
+)
+
+
 async def get_login_session(db: AsyncSession, session_id: str) -> LoginSession | None:
     """The session and its user, in one statement, with only the columns every request reads.
 
     The user's password hash stays unloaded: few requests need it, and they load the user
     again by email.
     """
-    return await db.scalar(
-        select(LoginSession)
-        .options(
-            load_only(LoginSession.user_id, LoginSession.created_at, LoginSession.last_seen_at),
-            joinedload(LoginSession.user).load_only(User.email),
-        )
-        .where(LoginSession.id == session_id)
-    )
+    return await db.scalar(_LOGIN_SESSION, {"session_id": session_id})
 
 
 async def create_login_session(
@@ -170,9 +179,15 @@ def _owned_by(user: User) -> ColumnElement[bool]:
     return Todo.owner_id == user.id
 
 
-def _check_id(todo_id: int) -> None:
+# One todo by id, only if the user owns it; its parameters come from `_the_todo`.
+# (A parameter of an UPDATE may not be named after a column: "owner", "new_title".)
+_THE_TODO = and_(Todo.id == bindparam("todo_id"), Todo.owner_id == bindparam("owner"))
+
+
+def _the_todo(user: User, todo_id: int) -> dict[str, object]:
     if not 0 < todo_id <= MAX_ID:
         raise HTTPException(404, "That todo does not exist.")
+    return {"todo_id": todo_id, "owner": user.id}
 
 
 def _matching(filter_: Filter) -> list[ColumnElement[bool]]:
@@ -183,15 +198,14 @@ def _matching(filter_: Filter) -> list[ColumnElement[bool]]:
     return []
 
 
+_COUNTS = select(
+    func.count(Todo.id),
+    func.count(Todo.id).filter(Todo.done.is_(False)),
+).where(Todo.owner_id == bindparam("owner"))
+
+
 async def count_todos(db: AsyncSession, user: User) -> Counts:
-    row = (
-        await db.execute(
-            select(
-                func.count(Todo.id),
-                func.count(Todo.id).filter(Todo.done.is_(False)),
-            ).where(_owned_by(user))
-        )
-    ).one()
+    row = (await db.execute(_COUNTS, {"owner": user.id})).one()
     return Counts(total=row[0], active=row[1])
 
 
@@ -202,6 +216,24 @@ class TodoRow(Protocol):
     title: str
     description: str | None
     done: bool
+
+
+@cache
+def _list_statement(
+    filter_: Filter, order: Order, *, paged: bool
+) -> Select[int, str, str | None, bool]:
+    """One of the twelve shapes of the list query, built on first use."""
+    query = select(Todo.id, Todo.title, Todo.description, Todo.done)
+    query = query.where(Todo.owner_id == bindparam("owner"), *_matching(filter_))
+    if order == "newest":
+        if paged:
+            query = query.where(Todo.id < bindparam("after"))
+        query = query.order_by(Todo.id.desc())
+    else:
+        if paged:
+            query = query.where(Todo.id > bindparam("after"))
+        query = query.order_by(Todo.id)
+    return query.limit(bindparam("limit"))
 
 
 async def list_todos(
@@ -219,24 +251,18 @@ async def list_todos(
     cheap as the first, however long the list is. The rows are read-only: selecting the
     mapped columns gives plain rows, without building and tracking fifty objects.
     """
-    query = select(Todo.id, Todo.title, Todo.description, Todo.done)
-    query = query.where(_owned_by(user), *_matching(filter_))
-    if order == "newest":
-        if after is not None:
-            query = query.where(Todo.id < after)
-        query = query.order_by(Todo.id.desc())
-    else:
-        if after is not None:
-            query = query.where(Todo.id > after)
-        query = query.order_by(Todo.id)
-    rows = (await db.execute(query.limit(limit))).all()
+    statement = _list_statement(filter_, order, paged=after is not None)
+    parameters = {"owner": user.id, "after": after, "limit": limit}
+    rows = (await db.execute(statement, parameters)).all()
     return cast("list[TodoRow]", rows)
+
+
+_GET_TODO = select(Todo).where(_THE_TODO)
 
 
 async def get_todo_for(db: AsyncSession, user: User, todo_id: int) -> Todo:
     """The user's todo with this id, or 404 (also when it belongs to someone else)."""
-    _check_id(todo_id)
-    todo = await db.scalar(select(Todo).where(Todo.id == todo_id, _owned_by(user)))
+    todo = await db.scalar(_GET_TODO, _the_todo(user, todo_id))
     if todo is None:
         raise HTTPException(404, "That todo does not exist.")
     return todo
@@ -250,25 +276,36 @@ async def add_todo(db: AsyncSession, user: User, title: str, description: str | 
     return todo
 
 
+_EDIT = (
+    update(Todo)
+    .where(_THE_TODO)
+    .values(title=bindparam("new_title"), description=bindparam("new_description"))
+    .returning(Todo)
+)
+_RENAME = update(Todo).where(_THE_TODO).values(title=bindparam("new_title")).returning(Todo)
+# Flipped in the UPDATE itself, so concurrent toggles can't lose one another.
+_TOGGLE = update(Todo).where(_THE_TODO).values(done=~Todo.done).returning(Todo)
+
+
 async def edit_todo(
     db: AsyncSession, user: User, todo_id: int, title: str, description: str | None
 ) -> Todo:
-    return await _update_one(db, user, todo_id, title=title, description=description)
+    values = {"new_title": title, "new_description": description}
+    return await _update_one(db, _EDIT, _the_todo(user, todo_id) | values)
 
 
 async def rename_todo(db: AsyncSession, user: User, todo_id: int, title: str) -> Todo:
-    return await _update_one(db, user, todo_id, title=title)
+    return await _update_one(db, _RENAME, _the_todo(user, todo_id) | {"new_title": title})
 
 
 async def toggle_todo(db: AsyncSession, user: User, todo_id: int) -> Todo:
-    """Flip `done` in one UPDATE, so concurrent toggles can't lose one another."""
-    return await _update_one(db, user, todo_id, done=~Todo.done)
+    return await _update_one(db, _TOGGLE, _the_todo(user, todo_id))
 
 
-async def _update_one(db: AsyncSession, user: User, todo_id: int, **values: object) -> Todo:
-    _check_id(todo_id)
+async def _update_one(db: AsyncSession, statement: Update, parameters: dict[str, object]) -> Todo:
     todo: Todo | None = await db.scalar(
-        update(Todo).where(Todo.id == todo_id, _owned_by(user)).values(**values).returning(Todo),
+        statement,
+        parameters,
         # RETURNING refreshes the todo; nothing else in the session needs synchronising
         # (the ORM's search of the session for matching objects is a tenth of a toggle).
         execution_options={"populate_existing": True, "synchronize_session": False},
@@ -278,12 +315,11 @@ async def _update_one(db: AsyncSession, user: User, todo_id: int, **values: obje
     return todo
 
 
+_DELETE_TODO = delete(Todo).where(_THE_TODO).returning(Todo.id)
+
+
 async def delete_todo(db: AsyncSession, user: User, todo_id: int) -> None:
-    _check_id(todo_id)
-    deleted = await db.scalar(
-        delete(Todo).where(Todo.id == todo_id, _owned_by(user)).returning(Todo.id)
-    )
-    if deleted is None:
+    if await db.scalar(_DELETE_TODO, _the_todo(user, todo_id)) is None:
         raise HTTPException(404, "That todo does not exist.")
 
 
