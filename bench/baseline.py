@@ -353,14 +353,7 @@ async def toggle(request: Request) -> Response:
         if todo is None:
             return PlainTextResponse("not found", status_code=404)
         counts_row = await conn.fetchrow(COUNTS_QUERY, login.user.id)
-    assert counts_row is not None
-    context = DEFAULT_VIEW | {
-        "user": login.user,
-        "csrf_token": app.sign("session", session_id),
-        "todo": todo,
-        "counts": Counts(counts_row["total"], counts_row["active"]),
-    }
-    return app.render(request, "todos/_changed.html", context)
+    return _render_row(request, app, login, session_id, todo, counts_row, "todos/_changed.html")
 
 
 async def create(request: Request) -> Response:
@@ -391,6 +384,19 @@ async def create(request: Request) -> Response:
             return _to_login()
         todo = await conn.fetchrow(INSERT_QUERY, login.user.id, title, description or None)
         counts_row = await conn.fetchrow(COUNTS_QUERY, login.user.id)
+    return _render_row(request, app, login, session_id, todo, counts_row, "todos/_created.html")
+
+
+def _render_row(
+    request: Request,
+    app: Baseline,
+    login: Login,
+    session_id: str,
+    todo: asyncpg.Record | None,
+    counts_row: asyncpg.Record | None,
+    template: str,
+) -> Response:
+    """A changed or added row's fragment, with the counter and footer swapped alongside."""
     assert counts_row is not None
     context = DEFAULT_VIEW | {
         "user": login.user,
@@ -398,7 +404,7 @@ async def create(request: Request) -> Response:
         "todo": todo,
         "counts": Counts(counts_row["total"], counts_row["active"]),
     }
-    return app.render(request, "todos/_created.html", context)
+    return app.render(request, template, context)
 
 
 async def login(request: Request) -> Response:

@@ -185,6 +185,7 @@ _THE_TODO = and_(Todo.id == bindparam("todo_id"), Todo.owner_id == bindparam("ow
 
 
 def _the_todo(user: User, todo_id: int) -> dict[str, object]:
+    """`_THE_TODO`'s parameters; an id that can't exist is a 404 before any query."""
     if not 0 < todo_id <= MAX_ID:
         raise HTTPException(404, "That todo does not exist.")
     return {"todo_id": todo_id, "owner": user.id}
