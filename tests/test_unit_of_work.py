@@ -87,6 +87,7 @@ async def uow_client(settings: Settings) -> AsyncIterator[httpx2.AsyncClient]:
     sessions_seen.clear()
     async with real.router.lifespan_context(real):
         app.state.sessionmaker = real.state.sessionmaker
+        app.state.db_turns = real.state.db_turns
         app.state.templates = real.state.templates
         app.state.settings = real.state.settings
         app.state.security_headers = real.state.security_headers

@@ -32,6 +32,7 @@ from webapp.middleware import (
 from webapp.routes import account, accounts, todos
 from webapp.templating import make_templates, routes_by_name
 from webapp.throttle import make_throttle
+from webapp.turns import Turns
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         engine = make_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.db_turns = Turns(settings.db_pool_size)
         app.state.throttle = make_throttle(settings, app.state.sessionmaker)
         # What exists now (modules, mappers, templates) lives as long as the process:
         # keep the garbage collector from walking it again in every full collection,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import secrets
 import weakref
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
 from functools import cache, wraps
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -20,7 +22,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from starlette.responses import RedirectResponse, Response
 
 from webapp import queries
-from webapp.state import db_session, settings_of
+from webapp.state import db_session, db_turn, settings_of
 from webapp.templating import is_htmx
 from webapp.throttle import rules_for, throttle_of
 
@@ -103,19 +105,31 @@ async def _check_password(
     """The user with these credentials (or None), and a new hash if it needs one.
 
     The same work whether or not the email has an account. The user is read in a short
-    session of its own, so no pooled connection waits through the hashing (tens of
-    milliseconds of CPU each; with many logins at once, seconds).
+    session of its own, so no pooled connection, nor usually the request's turn at the
+    database, waits through the hashing (tens of milliseconds of CPU each; with many
+    logins at once, seconds).
     """
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with sessionmaker() as lookup:
         user = await queries.get_user_by_email(lookup, email)
-    if user is None:
-        # Verify against a throwaway hash so an unknown email costs as much as a wrong
-        # password and response times don't reveal which addresses have accounts.
-        await _off_the_loop(_hasher.verify, password, await _off_the_loop(_dummy_hash))
-        return None, None
-    valid, new_hash = await _off_the_loop(_hasher.verify_and_update, password, user.password_hash)
+    async with _hashing(request):
+        if user is None:
+            # Verify against a throwaway hash so an unknown email costs as much as a
+            # wrong password and response times don't reveal which addresses have
+            # accounts.
+            await _off_the_loop(_hasher.verify, password, await _off_the_loop(_dummy_hash))
+            return None, None
+        verified = await _off_the_loop(_hasher.verify_and_update, password, user.password_hash)
+    valid, new_hash = verified
     return (user, new_hash) if valid else (None, None)
+
+
+def _hashing(request: Request) -> AbstractAsyncContextManager[None]:
+    """Other requests may use the database meanwhile, unless this one holds a connection
+    (a logged-in user's session lookup opened a transaction): that stays its own."""
+    if db_session(request).in_transaction():
+        return contextlib.nullcontext()
+    return db_turn(request).paused()
 
 
 def session_id_for(token: str) -> str:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
     from webapp.config import Settings
+    from webapp.turns import Turns
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +105,10 @@ class UnitOfWorkMiddleware:
     for a status below 400; anything else, or an exception, rolls back. If the commit
     itself fails, the client gets an error page instead of the response that would have
     claimed success. Routes and queries never commit.
+
+    The request waits for its turn at the database (webapp/turns.py) before the session
+    opens, and gives the turn up once the commit or rollback has returned the
+    connection, before the body is sent.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -114,9 +119,12 @@ class UnitOfWorkMiddleware:
             await self.app(scope, receive, send)
             return
         sessionmaker: async_sessionmaker[AsyncSession] = scope["app"].state.sessionmaker
+        turns: Turns = scope["app"].state.db_turns
         # A session only takes a connection from the pool when it first runs a query.
-        async with sessionmaker() as db:
-            scope.setdefault("state", {})["db"] = db
+        async with turns.turn() as turn, sessionmaker() as db:
+            state = scope.setdefault("state", {})
+            state["db"] = db
+            state["db_turn"] = turn
             commit_failed = False
 
             async def send_after_commit(message: Message) -> None:
@@ -136,6 +144,7 @@ class UnitOfWorkMiddleware:
                             return
                     else:
                         await _rollback_quietly(db)
+                    turn.end()
                 if not commit_failed:
                     await send(message)
 
