@@ -6,15 +6,16 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from tests.conftest import settings_for, sign_up
+from tests.conftest import csrf_token, settings_for, sign_up
 from tests.security.conftest import client_for, log_in
 from webapp import auth
 from webapp.app import create_app
 from webapp.turns import Turns
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import AsyncIterator, Callable
 
+    import httpx2
     import pytest
 
 
@@ -91,10 +92,56 @@ async def test_a_login_hashing_a_password_leaves_the_database_to_other_requests(
 
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(attempt_login)
-            with anyio.fail_after(5):
+            page = None
+            with anyio.move_on_after(5):
                 await hashing.wait()
                 page = await reader.get("/")
             finish_hashing.set()
+        assert page is not None, "the page waited for the login's password hashing"
         assert page.status_code == 200
         assert "reader@example.com" in page.text
         assert outcome["login"] == 422
+
+
+async def test_a_request_body_sent_slowly_holds_no_turn(database_url: str) -> None:
+    # One turn: if the slow request took it before its body had arrived, the page below
+    # would wait for the body.
+    app = create_app(settings_for(database_url, db_pool_size=1))
+    body_started, finish_body = anyio.Event(), anyio.Event()
+
+    async with (
+        app.router.lifespan_context(app),
+        client_for(app) as writer,
+        client_for(app) as reader,
+    ):
+        await sign_up(writer, "writer@example.com")
+        await sign_up(reader, "reader@example.com")
+        token = await csrf_token(writer, "/")
+
+        async def slow_body() -> AsyncIterator[bytes]:
+            yield f"csrf_token={token}&title=".encode()
+            body_started.set()
+            await finish_body.wait()
+            yield b"sent+slowly"
+
+        outcome: dict[str, httpx2.Response] = {}
+
+        async def post_slowly() -> None:
+            outcome["post"] = await writer.post(
+                "/todos",
+                content=slow_body(),
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(post_slowly)
+            page = None
+            with anyio.move_on_after(5):
+                await body_started.wait()
+                page = await reader.get("/")
+            finish_body.set()
+        assert page is not None, "the page waited for the other request's body"
+        assert page.status_code == 200
+        assert "reader@example.com" in page.text
+        assert outcome["post"].status_code == 303
+        assert "sent slowly" in (await writer.get("/")).text

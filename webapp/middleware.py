@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
-from starlette.requests import HTTPConnection, Request
+from starlette.requests import ClientDisconnect, HTTPConnection, Request
 
 from webapp import queries
 from webapp.auth import SESSION_COOKIE, TOUCH_INTERVAL, session_id_for
@@ -67,8 +67,10 @@ class SecurityHeadersMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Refuse request bodies over the cap with 413, before or while they are read.
+    """Read the whole request body first, refusing one over the cap with 413.
 
+    Reading it before the unit of work means a client that sends its body slowly holds
+    no turn at the database and no connection meanwhile; the cap bounds the memory.
     Starlette's own `max_body_size` answers a declared over-size body with a plain-text
     response of its own; raising HTTPException here lets our error page answer instead.
     """
@@ -84,18 +86,27 @@ class BodyLimitMiddleware:
         declared = HTTPConnection(scope).headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
             raise HTTPException(413)
-        received = 0
-
-        async def receive_within_limit() -> Message:
-            nonlocal received
+        body = bytearray()
+        more_body = True
+        while more_body:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    raise HTTPException(413)
-            return message
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnect
+            body += message.get("body", b"")
+            if len(body) > self.max_body_bytes:
+                raise HTTPException(413)
+            more_body = message.get("more_body", False)
+        replayed = False
 
-        await self.app(scope, receive_within_limit, send)
+        async def receive_read_body() -> Message:
+            nonlocal replayed
+            if replayed:
+                # Whatever comes after the body (a disconnect) comes from the server.
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await self.app(scope, receive_read_body, send)
 
 
 class UnitOfWorkMiddleware:
