@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import anyio
+import pytest
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from tests.conftest import csrf_token, settings_for, sign_up
 from tests.security.conftest import client_for, log_in
@@ -16,7 +18,6 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
 
     import httpx2
-    import pytest
 
 
 async def _until(condition: Callable[[], bool]) -> None:
@@ -28,7 +29,7 @@ async def _until(condition: Callable[[], bool]) -> None:
 
 
 async def test_a_turn_given_up_goes_to_the_longest_waiter_not_to_a_newcomer() -> None:
-    turns = Turns(1)
+    turns = Turns(1, timeout=5)
     served: list[str] = []
 
     async def request(name: str) -> None:
@@ -47,7 +48,7 @@ async def test_a_turn_given_up_goes_to_the_longest_waiter_not_to_a_newcomer() ->
 
 
 async def test_a_paused_turn_lets_others_go_and_then_queues_again() -> None:
-    turns = Turns(1)
+    turns = Turns(1, timeout=5)
     served: list[str] = []
 
     async def request(name: str) -> None:
@@ -62,6 +63,17 @@ async def test_a_paused_turn_lets_others_go_and_then_queues_again() -> None:
             await _until(lambda: turns.waiting == 1)
             assert served == ["during the pause"]  # the turn is held again
     assert served == ["during the pause", "after the pause"]
+
+
+async def test_a_request_that_waits_too_long_for_a_turn_gets_the_pools_timeout() -> None:
+    turns = Turns(1, timeout=0.05)
+    async with turns.turn():
+        with pytest.raises(PoolTimeoutError):  # a 503 (webapp/errors.py)
+            async with turns.turn():
+                pytest.fail("two turns at once")
+    assert turns.waiting == 0
+    async with turns.turn():  # the line still works
+        pass
 
 
 async def test_a_login_hashing_a_password_leaves_the_database_to_other_requests(

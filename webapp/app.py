@@ -21,7 +21,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from webapp import errors
 from webapp.config import PROJECT_ROOT, Settings
 from webapp.csrf import CSRFMiddleware
-from webapp.db import make_engine, make_sessionmaker
+from webapp.db import POOL_TIMEOUT, make_engine, make_sessionmaker
 from webapp.middleware import (
     BodyLimitMiddleware,
     LoginSessionMiddleware,
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         engine = make_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
-        app.state.db_turns = Turns(settings.db_pool_size)
+        app.state.db_turns = Turns(settings.db_pool_size, timeout=POOL_TIMEOUT)
         app.state.throttle = make_throttle(settings, app.state.sessionmaker)
         # What exists now (modules, mappers, templates) lives as long as the process:
         # keep the garbage collector from walking it again in every full collection,

@@ -76,6 +76,10 @@ PGBOUNCER_CONNECT_ARGS: dict[str, Any] = {
 }
 
 
+# Seconds a request may wait for a connection (or its turn, webapp/turns.py): a 503 after.
+POOL_TIMEOUT = 5
+
+
 def make_engine(settings: Settings) -> AsyncEngine:
     options: dict[str, Any] = {"echo": settings.sql_echo}
     if settings.is_sqlite:
@@ -91,7 +95,7 @@ def make_engine(settings: Settings) -> AsyncEngine:
             # restart the first query on a dead connection fails (a 503), and that
             # disconnect invalidates the whole pool, so the next requests reconnect.
             # Give up quickly while the database is down.
-            "pool_timeout": 5,
+            "pool_timeout": POOL_TIMEOUT,
             "connect_args": {"timeout": 5, "command_timeout": 30},
         }
         if settings.db_pgbouncer:

@@ -15,24 +15,34 @@ import asyncio
 import contextlib
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
 
 class Turns:
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, *, timeout: float) -> None:
         # asyncio's semaphore hands a released turn straight to the longest waiter, so a
         # newcomer can't take it first (tests/test_turns.py). anyio's does too, but it
         # measured slower here.
         self._semaphore = asyncio.Semaphore(size)
+        self.timeout = timeout
         self.waiting = 0
 
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[Turn]:
-        """Wait for a turn; it ends on leaving the block, or earlier with `Turn.end`."""
+        """Wait for a turn; it ends on leaving the block, or earlier with `Turn.end`.
+
+        Raises the pool's TimeoutError (a 503) after waiting `timeout` seconds, as the
+        pool itself would: the database is away or overloaded.
+        """
         self.waiting += 1
         try:
-            await self._semaphore.acquire()
+            async with asyncio.timeout(self.timeout):
+                await self._semaphore.acquire()
+        except TimeoutError:
+            raise PoolTimeoutError(f"no turn at the database in {self.timeout} s") from None
         finally:
             self.waiting -= 1
         turn = Turn(self._semaphore)
