@@ -32,11 +32,17 @@ class Turns:
 
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[Turn]:
-        """Wait for a turn; it ends on leaving the block, or earlier with `Turn.end`.
+        """Wait for a turn; it ends on leaving the block, or earlier with `Turn.end`."""
+        await self._wait()
+        turn = Turn(self)
+        try:
+            yield turn
+        finally:
+            turn.end()
 
-        Raises the pool's TimeoutError (a 503) after waiting `timeout` seconds, as the
-        pool itself would: the database is away or overloaded.
-        """
+    async def _wait(self) -> None:
+        # After `timeout` seconds the pool's own TimeoutError, a 503 as the pool's would
+        # be: the database is away or overloaded.
         self.waiting += 1
         try:
             async with asyncio.timeout(self.timeout):
@@ -45,23 +51,21 @@ class Turns:
             raise PoolTimeoutError(f"no turn at the database in {self.timeout} s") from None
         finally:
             self.waiting -= 1
-        turn = Turn(self._semaphore)
-        try:
-            yield turn
-        finally:
-            turn.end()
+
+    def _give_up(self) -> None:
+        self._semaphore.release()
 
 
 class Turn:
-    def __init__(self, semaphore: asyncio.Semaphore) -> None:
-        self._semaphore = semaphore
+    def __init__(self, turns: Turns) -> None:
+        self._turns = turns
         self._held = True
 
     def end(self) -> None:
         """Let the next request go: this one has given its connection back."""
         if self._held:
             self._held = False
-            self._semaphore.release()
+            self._turns._give_up()
 
     @contextlib.asynccontextmanager
     async def paused(self) -> AsyncIterator[None]:
@@ -78,5 +82,5 @@ class Turn:
         try:
             yield
         finally:
-            await self._semaphore.acquire()
+            await self._turns._wait()
             self._held = True
