@@ -15,7 +15,7 @@ from webapp.app import create_app
 from webapp.turns import Turns
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
+    from collections.abc import AsyncIterator, Awaitable, Callable
 
     import httpx2
 
@@ -28,13 +28,18 @@ async def _until(condition: Callable[[], bool]) -> None:
     raise AssertionError("waited 5 s in vain")
 
 
-async def test_a_turn_given_up_goes_to_the_longest_waiter_not_to_a_newcomer() -> None:
-    turns = Turns(1, timeout=5)
-    served: list[str] = []
-
+def _request_noting_its_turn(turns: Turns, served: list[str]) -> Callable[[str], Awaitable[None]]:
     async def request(name: str) -> None:
         async with turns.turn():
             served.append(name)
+
+    return request
+
+
+async def test_a_turn_given_up_goes_to_the_longest_waiter_not_to_a_newcomer() -> None:
+    turns = Turns(1, timeout=5)
+    served: list[str] = []
+    request = _request_noting_its_turn(turns, served)
 
     with anyio.fail_after(5):
         async with anyio.create_task_group() as tasks, turns.turn() as first:
@@ -50,10 +55,7 @@ async def test_a_turn_given_up_goes_to_the_longest_waiter_not_to_a_newcomer() ->
 async def test_a_paused_turn_lets_others_go_and_then_queues_again() -> None:
     turns = Turns(1, timeout=5)
     served: list[str] = []
-
-    async def request(name: str) -> None:
-        async with turns.turn():
-            served.append(name)
+    request = _request_noting_its_turn(turns, served)
 
     with anyio.fail_after(5):
         async with anyio.create_task_group() as tasks, turns.turn() as turn:
