@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.test_smoke import free_port
+from tests.server import free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import Account, fetch, post_form, sign_up
-from webapp.auth import SESSION_COOKIE
+from tests.helpers import Account, fetch, post_form, sign_up
+from webapp.sessions import COOKIE as SESSION_COOKIE
 from webapp.routes.accounts import EMAIL_TAKEN, LOGIN_FAILED
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import Account, add_todo, csrf_token, fetch
+from tests.helpers import Account, add_todo, csrf_token, fetch
 from webapp import queries
 from webapp.models import User
 

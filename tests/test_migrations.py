@@ -22,7 +22,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.conftest import settings_for, throwaway_postgres
+from tests.databases import throwaway_postgres
+from tests.helpers import settings_for
 from webapp import models  # noqa: F401 - registers every table on Base.metadata
 from webapp.cli import alembic_config
 from webapp.config import PROJECT_ROOT

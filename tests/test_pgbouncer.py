@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING
 import httpx2
 import pytest
 
-from tests.conftest import SECRET, throwaway_postgres
-from tests.test_smoke import TODO_ROW, Server, csrf_token, free_port
+from tests.databases import throwaway_postgres
+from tests.helpers import SECRET
+from tests.helpers import csrf_token_in as csrf_token
+from tests.server import TODO_ROW, Server, free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.exc import InvalidRequestError
 
-from tests.conftest import Account, StatementCounter, csrf_token
+from tests.helpers import Account, StatementCounter, csrf_token
 from webapp.models import Todo, User
 
 if TYPE_CHECKING:

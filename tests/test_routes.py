@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from starlette.routing import Mount, Route
 
-from tests.conftest import csrf_token
+from tests.helpers import all_routes, csrf_token
 
 if TYPE_CHECKING:
     import httpx2
@@ -30,23 +29,6 @@ LOGIN_REQUIRED = {
     "log_out_everywhere",
     "delete_account",
 }
-
-
-def all_routes(app: Starlette) -> dict[str, tuple[str, set[str]]]:
-    found: dict[str, tuple[str, set[str]]] = {}
-
-    def walk(routes: list, prefix: str = "") -> None:  # type: ignore[type-arg]
-        for route in routes:
-            if isinstance(route, Route):
-                found[route.name] = (prefix + route.path, set(route.methods or ()))
-            elif isinstance(route, Mount):
-                if route.name:
-                    found[route.name] = (prefix + route.path, {"GET"})
-                else:
-                    walk(route.routes, prefix + route.path)
-
-    walk(app.routes)
-    return found
 
 
 async def test_every_route_is_classified(app: Starlette) -> None:

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 import httpx2
 import pytest
 
-from tests.conftest import SECRET, throwaway_postgres
-from tests.test_smoke import TODO_ROW, Server, csrf_token
+from tests.databases import throwaway_postgres
+from tests.helpers import SECRET
+from tests.helpers import csrf_token_in as csrf_token
+from tests.server import TODO_ROW, Server
 
 if TYPE_CHECKING:
     from pathlib import Path

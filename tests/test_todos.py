@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import Account, add_todo, csrf_token, fetch, post_form, sign_up
+from tests.helpers import Account, add_todo, csrf_token, fetch, post_form, sign_up
 
 if TYPE_CHECKING:
     import httpx2

@@ -8,8 +8,7 @@ import anyio
 import pytest
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from tests.conftest import csrf_token, settings_for, sign_up
-from tests.security.conftest import client_for, log_in
+from tests.helpers import client_for, csrf_token, log_in, settings_for, sign_up
 from webapp import auth
 from webapp.app import create_app
 from webapp.turns import Turns

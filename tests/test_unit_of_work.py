@@ -16,10 +16,10 @@ from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from tests.conftest import fetch
+from tests.helpers import fetch
 from webapp import errors
 from webapp.app import create_app
-from webapp.middleware import UnitOfWorkMiddleware
+from webapp.middleware.unit_of_work import UnitOfWorkMiddleware
 from webapp.models import User
 from webapp.state import db_session
 from webapp.templating import routes_by_name

@@ -1,24 +1,127 @@
-"""What the browser tests share: finding rows, adding todos, watching requests."""
+"""What the browser tests share: pages made signed in, signing up and logging in through
+the forms, finding rows, adding todos, watching requests, axe-core and screenshots."""
 
 from __future__ import annotations
 
 import re
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.test_smoke import PROJECT_ROOT
+from tests.helpers import PASSWORD, csrf_token_in
+from tests.server import PROJECT_ROOT
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from playwright.sync_api import Request
+    from playwright.sync_api import (
+        APIRequestContext,
+        Browser,
+        BrowserContext,
+        Request,
+        StorageState,
+    )
 
 EDITING = re.compile(r"\bediting\b")
 COMPLETED = re.compile(r"\bcompleted\b")
 AXE_SOURCE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
 # What Chromium logs by itself for a request that failed or answered an error status.
 FAILED_RESOURCE = r"Failed to load resource"
+
+
+# -- accounts and pages --
+
+
+def sign_up(page: Page, base_url: str) -> str:
+    """Sign a new, unique user up through the form; ends on the list at `/`."""
+    email = f"user-{uuid.uuid4().hex}@example.com"
+    page.goto(f"{base_url}/signup")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    page.wait_for_url(f"{base_url}/")
+    return email
+
+
+def log_in(page: Page, base_url: str, email: str, password: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def watch_errors(page: Page) -> list[str]:
+    """Console errors and uncaught page errors, collected as they happen (nothing ignored)."""
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None,
+    )
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    return errors
+
+
+def empty_the_list(request: APIRequestContext, base_url: str) -> None:
+    """Delete every todo of the signed-in user, with the plain forms (tick all, clear)."""
+    token = csrf_token_in(request.get(f"{base_url}/").text())
+    for path, form in (("toggle-all", {"done": "true"}), ("clear-completed", {})):
+        response = request.post(
+            f"{base_url}/todos/{path}", form={**form, "csrf_token": token}, max_redirects=0
+        )
+        assert response.status == 303, response.text()
+
+
+class PageMaker:
+    """Makes pages, each in a fresh context (own cookies), watching for errors.
+
+    Signed in as the package's one user, on an emptied list at `/`, unless
+    `signed_up=False` (then on a blank page). One signed-in page per test: a second would
+    empty the first one's list.
+
+    Any console error or uncaught exception fails the test when it ends, unless the test
+    said it expects it (`allow_errors`), e.g. Chromium's own log line for a request the
+    test made fail on purpose.
+    """
+
+    def __init__(self, browser: Browser, base_url: str, account: StorageState) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.account = account
+        self.opened: list[tuple[Page, list[str]]] = []
+        self.contexts: list[BrowserContext] = []
+        self.allowed: list[re.Pattern[str]] = []
+
+    def __call__(self, *, signed_up: bool = True, **context_options: Any) -> Page:
+        if signed_up:
+            context_options["storage_state"] = self.account
+        context = self.browser.new_context(**context_options)
+        self.contexts.append(context)
+        page = context.new_page()
+        self.opened.append((page, watch_errors(page)))
+        if signed_up:
+            empty_the_list(context.request, self.base_url)
+            page.goto(f"{self.base_url}/")
+        return page
+
+    def allow_errors(self, pattern: str) -> None:
+        self.allowed.append(re.compile(pattern))
+
+    def problems(self) -> list[str]:
+        return [
+            error
+            for _, errors in self.opened
+            for error in errors
+            if not any(allowed.search(error) for allowed in self.allowed)
+        ]
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+# -- rows and todos --
 
 
 def assert_forms_carry_the_filter(page: Page, filter_: str) -> None:
@@ -163,3 +266,19 @@ def format_violations(violations: list[dict[str, Any]]) -> str:
         lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
         lines.extend(f"    {node}" for node in violation["nodes"])
     return "\n".join(lines)
+
+
+def assert_no_violations(page: Page, where: str) -> None:
+    violations = run_axe(page)
+    assert not violations, f"axe-core on {where}:\n{format_violations(violations)}"
+
+
+def shoot(page: Page, name: str) -> None:
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"{name}: {scroll_width}px wide in a {width}px viewport"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    # caret="initial": hiding the caret would inject a <style>, which the CSP refuses.
+    page.screenshot(path=path, full_page=True, caret="initial")
+    assert path.stat().st_size > 0

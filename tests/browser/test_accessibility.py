@@ -12,24 +12,18 @@ from tests.browser.helpers import (
     EDITING,
     FAILED_RESOURCE,
     add,
+    assert_no_violations,
     counter,
-    format_violations,
     row,
     rows,
-    run_axe,
 )
 
 if TYPE_CHECKING:
-    from tests.browser.conftest import PageMaker
+    from tests.browser.helpers import PageMaker
 
 pytestmark = pytest.mark.browser
 
 NOT_BLANK = re.compile(r"\S")
-
-
-def assert_no_violations(page: Page, where: str) -> None:
-    violations = run_axe(page)
-    assert not violations, f"axe-core on {where}:\n{format_violations(violations)}"
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

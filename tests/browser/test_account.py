@@ -8,15 +8,13 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, sign_up
-from tests.browser.helpers import FAILED_RESOURCE
-from tests.browser.test_accessibility import assert_no_violations
-from tests.browser.test_screenshots import shoot
+from tests.browser.helpers import FAILED_RESOURCE, assert_no_violations, log_in, shoot, sign_up
+from tests.helpers import PASSWORD
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-    from tests.browser.conftest import PageMaker
+    from tests.browser.helpers import PageMaker
 
 pytestmark = pytest.mark.browser
 NEW_PASSWORD = "a brand new passphrase"
@@ -26,13 +24,6 @@ def own_user(new_page: PageMaker, base_url: str, **options: object) -> tuple[Pag
     """A page with a user of its own: these tests change or delete the account."""
     page = new_page(signed_up=False, **options)
     return page, sign_up(page, base_url)
-
-
-def log_in(page: Page, base_url: str, email: str, password: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_change_password_from_the_header_link(new_page: PageMaker, base_url: str) -> None:

@@ -18,7 +18,7 @@ from tests.browser.helpers import (
 )
 
 if TYPE_CHECKING:
-    from tests.browser.conftest import PageMaker
+    from tests.browser.helpers import PageMaker
 
 pytestmark = pytest.mark.browser
 

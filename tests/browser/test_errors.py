@@ -21,7 +21,7 @@ from tests.browser.helpers import (
 if TYPE_CHECKING:
     from playwright.sync_api import Route
 
-    from tests.browser.conftest import PageMaker
+    from tests.browser.helpers import PageMaker
 
 pytestmark = pytest.mark.browser
 

@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import SCREENSHOTS
-from tests.browser.helpers import COMPLETED, EDITING, FAILED_RESOURCE, add, counter, row
+from tests.browser.helpers import COMPLETED, EDITING, FAILED_RESOURCE, add, counter, row, shoot
 
 if TYPE_CHECKING:
-    from tests.browser.conftest import PageMaker
+    from tests.browser.helpers import PageMaker
 
 pytestmark = pytest.mark.browser
 
@@ -34,17 +33,6 @@ def fill_list(page: Page) -> None:
     expect(row(page, "Buy milk")).to_have_class(COMPLETED)
     expect(counter(page)).to_have_text("2 items left")
     page.locator("input.new-todo").blur()
-
-
-def shoot(page: Page, name: str) -> None:
-    width = page.viewport_size["width"] if page.viewport_size else 0
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= width, f"{name}: {scroll_width}px wide in a {width}px viewport"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    # caret="initial": hiding the caret would inject a <style>, which the CSP refuses.
-    page.screenshot(path=path, full_page=True, caret="initial")
-    assert path.stat().st_size > 0
 
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])

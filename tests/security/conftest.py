@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import os
-import uuid
 from typing import TYPE_CHECKING
 
-import httpx2
 import pytest
 from redis.asyncio import Redis
 
-from tests.conftest import csrf_token, settings_for
+from tests.helpers import settings_for
+from tests.security.limits import ACCOUNT_LIMIT, ADDRESS_LIMIT
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from starlette.applications import Starlette
-
     from webapp.config import Settings
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-ACCOUNT_LIMIT = 3
-ADDRESS_LIMIT = 5
 
 
 @pytest.fixture
@@ -56,28 +51,3 @@ def settings(database_url: str, throttle_backend: str | None) -> Settings:
         login_failures_per_account=ACCOUNT_LIMIT,
         login_failures_per_address=ADDRESS_LIMIT,
     )
-
-
-def client_for(
-    app: Starlette, address: str = "127.0.0.1", *, raise_app_exceptions: bool = True
-) -> httpx2.AsyncClient:
-    """A client of its own (own cookies), connecting from `address`."""
-    transport = httpx2.ASGITransport(
-        app=app, client=(address, 40000), raise_app_exceptions=raise_app_exceptions
-    )
-    return httpx2.AsyncClient(transport=transport, base_url="http://testserver")
-
-
-async def log_in(
-    client: httpx2.AsyncClient, email: str, password: str, headers: dict[str, str] | None = None
-) -> httpx2.Response:
-    token = await csrf_token(client, "/login")
-    return await client.post(
-        "/login",
-        data={"csrf_token": token, "email": email, "password": password},
-        headers=headers,
-    )
-
-
-def unique_email() -> str:
-    return f"user-{uuid.uuid4().hex[:12]}@example.com"

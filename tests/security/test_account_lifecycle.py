@@ -11,8 +11,17 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import update
 
-from tests.conftest import add_todo, csrf_token, fetch, post_form, sign_up
-from tests.security.conftest import ACCOUNT_LIMIT, client_for, log_in, unique_email
+from tests.helpers import (
+    add_todo,
+    client_for,
+    csrf_token,
+    fetch,
+    log_in,
+    post_form,
+    sign_up,
+    unique_email,
+)
+from tests.security.limits import ACCOUNT_LIMIT
 from webapp import cli
 from webapp.models import LoginSession
 
@@ -21,7 +30,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
     from starlette.applications import Starlette
 
-    from tests.conftest import Account
+    from tests.helpers import Account
     from webapp.config import Settings
 
 NEW_PASSWORD = "a brand new passphrase"

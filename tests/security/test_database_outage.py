@@ -13,8 +13,9 @@ import asyncpg
 import httpx2
 import pytest
 
+from tests.helpers import csrf_token_in as csrf_token
 from tests.pg_cluster import own_cluster
-from tests.test_smoke import Server, csrf_token
+from tests.server import Server
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 from starlette.exceptions import HTTPException
 
-from tests.conftest import add_todo, csrf_token, post_form, settings_for, sign_up
-from tests.security.conftest import client_for
+from tests.helpers import add_todo, client_for, csrf_token, post_form, settings_for, sign_up
 from webapp import errors, queries
 from webapp.app import create_app
 
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
     import httpx2
     from starlette.applications import Starlette
 
-    from tests.conftest import Account
+    from tests.helpers import Account
 
 HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import csrf_token, fetch, post_form
+from tests.helpers import csrf_token, fetch, post_form
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     import httpx2
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from tests.conftest import Account
+    from tests.helpers import Account
 
 
 def multipart(token: str, parts: list[tuple[str, str, bytes]]) -> tuple[bytes, dict[str, str]]:

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import text
 
-from tests.conftest import fetch, post_form
-from tests.security.conftest import client_for, log_in
+from tests.helpers import client_for, fetch, log_in, post_form
 from webapp import auth
 
 if TYPE_CHECKING:
@@ -18,7 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
     from starlette.applications import Starlette
 
-    from tests.conftest import Account
+    from tests.helpers import Account
 
 
 async def test_passwords_are_stored_as_argon2id_hashes(user: Account, db: AsyncSession) -> None:

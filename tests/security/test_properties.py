@@ -10,15 +10,14 @@ from typing import TYPE_CHECKING
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import csrf_token, fetch
-from tests.security.conftest import client_for, log_in
+from tests.helpers import client_for, csrf_token, fetch, log_in
 
 if TYPE_CHECKING:
     import httpx2
     from sqlalchemy.ext.asyncio import AsyncSession
     from starlette.applications import Starlette
 
-    from tests.conftest import Account
+    from tests.helpers import Account
 
 # Any code point but surrogates (which can't be encoded as UTF-8 in a form), weighted
 # towards the troublesome: controls, NUL, combining marks, bidi overrides, emoji, spaces.

@@ -7,8 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from tests.conftest import add_todo, fetch, post_form
-from tests.test_routes import all_routes
+from tests.helpers import add_todo, all_routes, fetch, post_form
 from webapp.config import PROJECT_ROOT
 
 if TYPE_CHECKING:
@@ -16,7 +15,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
     from starlette.applications import Starlette
 
-    from tests.conftest import Account
+    from tests.helpers import Account
 
 SNAPSHOT = {
     "users": "SELECT id, email, password_hash FROM users ORDER BY id",

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import select, update
 
-from tests.conftest import fetch, post_form, settings_for, sign_up
-from tests.security.conftest import client_for, log_in
+from tests.helpers import client_for, fetch, log_in, post_form, settings_for, sign_up
 from webapp.app import create_app
 from webapp.models import LoginSession
 
@@ -19,7 +18,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
     from starlette.applications import Starlette
 
-    from tests.conftest import Account
+    from tests.helpers import Account
     from webapp.config import Settings
 
 

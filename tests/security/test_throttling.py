@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import update
 
-from tests.conftest import fetch, settings_for, sign_up
-from tests.security.conftest import ACCOUNT_LIMIT, ADDRESS_LIMIT, client_for, log_in, unique_email
+from tests.helpers import client_for, fetch, log_in, settings_for, sign_up, unique_email
+from tests.security.limits import ACCOUNT_LIMIT, ADDRESS_LIMIT
 from webapp import auth
 from webapp.app import create_app
 from webapp.models import ThrottleCounter
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
     from starlette.applications import Starlette
 
-    from tests.conftest import Account
+    from tests.helpers import Account
     from webapp.config import Settings
 
 WRONG = "not the password at all"
