@@ -15,7 +15,6 @@ from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import ClientDisconnect
 from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from webapp import errors
@@ -30,6 +29,7 @@ from webapp.middleware import (
     security_headers,
 )
 from webapp.routes import account, accounts, todos
+from webapp.static_files import HashedStaticFiles
 from webapp.templating import make_templates, routes_by_name
 from webapp.throttle import make_throttle
 from webapp.turns import Turns
@@ -78,13 +78,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(CSRFMiddleware, settings=settings),
         ],
     )
+    # Hashed names cached for a year, gzip and brotli, plain names too (short cache).
+    # From htmx's npm package, only the file the pages load.
     static = [
         Mount(
             "/static/vendor/htmx",
-            StaticFiles(directory=PROJECT_ROOT / "node_modules" / "htmx.org" / "dist"),
+            HashedStaticFiles(PROJECT_ROOT / "node_modules" / "htmx.org" / "dist", ["htmx.min.js"]),
             name="htmx",
         ),
-        Mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static"),
+        Mount("/static", HashedStaticFiles(PROJECT_ROOT / "static"), name="static"),
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware, settings=settings),

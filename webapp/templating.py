@@ -9,6 +9,7 @@ from starlette.routing import Mount, Route
 from starlette.templating import Jinja2Templates
 
 from webapp.config import PROJECT_ROOT
+from webapp.static_files import HashedStaticFiles
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -34,6 +35,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.globals["path_for"] = _path_for
+    env.globals["static_url"] = _static_url
     return Jinja2Templates(env=env)
 
 
@@ -44,6 +46,23 @@ def _path_for(context: Mapping[str, Any], name: str, /, **path_params: Any) -> s
     routes: dict[str, tuple[str, BaseRoute]] = request.app.state.routes_by_name
     prefix, route = routes[name]
     return prefix + str(route.url_path_for(name, **path_params))
+
+
+@jinja2.pass_context
+def _static_url(context: Mapping[str, Any], path: str, /, mount: str = "static") -> str:
+    """A static file's URL under its content-hashed name, which is cached for a year.
+
+    `path` is relative to the mount's folder: `static_url('app.css')`,
+    `static_url('htmx.min.js', mount='htmx')`. A file the build doesn't have is an error.
+    """
+    request: Request = context["request"]
+    # The static mounts are among the app's first routes.
+    for route in request.app.routes:
+        if isinstance(route, Mount | Route) and route.name == mount:
+            if isinstance(route, Mount) and isinstance(route.app, HashedStaticFiles):
+                path = route.app.hashed_name(path)
+            return str(route.url_path_for(mount, path=path))
+    raise LookupError(f"no static files mount named {mount!r}")
 
 
 def routes_by_name(app: Starlette) -> dict[str, tuple[str, BaseRoute]]:
