@@ -1,28 +1,55 @@
-// Behaviour that htmx attributes can't express: the CSRF header, inline editing,
-// focus after swaps, and visible errors. Loaded as a file (no inline scripts), so the
+// Behaviour that htmx attributes can't express: the CSRF header, how many rows the page
+// shows, inline editing, focus after swaps, busy and error states. Loaded as a file (no inline scripts), so the
 // Content-Security-Policy can forbid inline code.
 "use strict";
 
 (() => {
   const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 
-  // Every htmx request carries the CSRF token as a header.
+  // Every htmx request carries the CSRF token as a header. Actions on the list also say
+  // how many rows the page shows ("Show more" may have loaded more than a page), so an
+  // answer that redraws the list keeps them, and a new todo isn't shown out of place.
   document.addEventListener("htmx:config:request", (event) => {
-    event.detail.ctx.request.headers["X-CSRF-Token"] = csrfToken();
+    const request = event.detail.ctx.request;
+    request.headers["X-CSRF-Token"] = csrfToken();
+    if (request.method === "POST" && request.body?.set) {
+      request.body.set("shown", String(document.querySelectorAll("#todo-list > li").length));
+    }
   });
 
   // -- messages and failures -----------------------------------------------------------------
+  // The message area is a live region that stays in the viewport: messages are written
+  // into it (never replacing it), so screen readers announce them.
   const showMessage = (text) => {
     const box = document.getElementById("messages");
     if (!box) return;
+    const toast = document.createElement("div");
+    toast.className = "toast error";
     const p = document.createElement("p");
-    p.className = "flash error";
-    p.setAttribute("role", "alert");
     p.textContent = text;
-    box.replaceChildren(p);
+    toast.append(p);
+    box.replaceChildren(toast);
   };
-  document.addEventListener("htmx:before:request", () => {
-    document.getElementById("messages")?.replaceChildren();
+  // A message stays until the next action (an Undo offer included), except the action
+  // is the message's own button.
+  document.addEventListener("htmx:before:request", (event) => {
+    const box = document.getElementById("messages");
+    if (box && !box.contains(event.detail?.ctx?.sourceElement)) box.replaceChildren();
+  });
+
+  // The new-todo field while its todo is on the way: the text stays, read-only, and the
+  // form says it is busy (htmx marks it with .htmx-request for the look).
+  document.addEventListener("htmx:before:request", (event) => {
+    const form = event.detail?.ctx?.sourceElement;
+    if (form?.id !== "new-todo-form") return;
+    form.setAttribute("aria-busy", "true");
+    form.elements.title.readOnly = true;
+  });
+  document.addEventListener("htmx:finally:request", (event) => {
+    const form = event.detail?.ctx?.sourceElement;
+    if (form?.id !== "new-todo-form" || !form.isConnected) return;
+    form.removeAttribute("aria-busy");
+    form.elements.title.readOnly = false;
   });
 
   // A failed request changed nothing on the server, so put back what the user changed
@@ -45,13 +72,14 @@
   });
 
   // An error status. 422 is a validation message that belongs where it is swapped (next
-  // to the field). Our server sends every other error with HX-Retarget: #messages. Any
-  // other error answer (a proxy's 502 page, say) must not replace a row: show a message.
+  // to the field). Our server sends every other error as a message for the message area
+  // with HX-Reswap (none, or delete for a row that no longer exists). Any other error
+  // answer (a proxy's 502 page, say) must not replace a row: show a message.
   document.addEventListener("htmx:response:error", (event) => {
     const ctx = event.detail.ctx;
     if (ctx.response.status === 422) return;
     undoPending(ctx);
-    if (ctx.hx?.retarget) return;
+    if (ctx.hx?.reswap) return;
     ctx.swap = "none";
     showMessage(`Something went wrong (error ${ctx.response.status}). Reload the page and try again.`);
   });

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import pytest
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
     import httpx2
     from starlette.applications import Starlette
 
-PUBLIC = {"signup", "login", "logout", "static", "htmx"}
+PUBLIC = {"signup", "signup_post", "login", "login_post", "logout", "static", "htmx"}
 LOGIN_REQUIRED = {
     "todos_all",
     "todos_active",
@@ -24,6 +25,7 @@ LOGIN_REQUIRED = {
     "edit",
     "update",
     "delete",
+    "undo",
     "account",
     "change_password",
     "log_out_everywhere",
@@ -42,7 +44,7 @@ async def test_login_required_routes_send_anonymous_visitors_to_login(
     app: Starlette, client: httpx2.AsyncClient, name: str
 ) -> None:
     path, methods = all_routes(app)[name]
-    path = path.replace("{todo_id:int}", "1")
+    path = re.sub(r"\{\w+:id\}", "1", path)
     token = await csrf_token(client, "/login")
     for method in methods - {"HEAD"}:
         response = await client.request(
@@ -57,7 +59,7 @@ async def test_unsafe_methods_need_the_csrf_token(
     app: Starlette, client: httpx2.AsyncClient, name: str
 ) -> None:
     path, methods = all_routes(app)[name]
-    path = path.replace("{todo_id:int}", "1")
+    path = re.sub(r"\{\w+:id\}", "1", path)
     for method in methods - {"GET", "HEAD"}:
         response = await client.request(method, path, data={"title": "x"})
         assert response.status_code == 403, (method, path)

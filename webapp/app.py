@@ -20,17 +20,16 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from webapp import errors
 from webapp.config import PROJECT_ROOT, Settings
 from webapp.csrf import CSRFMiddleware
-from webapp.db import POOL_TIMEOUT, make_engine, make_sessionmaker
-from webapp.middleware import (
-    BodyLimitMiddleware,
-    LoginSessionMiddleware,
-    SecurityHeadersMiddleware,
-    UnitOfWorkMiddleware,
-    security_headers,
-)
+from webapp.db import POOL_TIMEOUT, DatabaseUnreachable, make_engine, make_sessionmaker
+from webapp.inputs import BadInput
+from webapp.middleware.body_limit import BodyLimitMiddleware
+from webapp.middleware.security_headers import SecurityHeadersMiddleware, security_headers
+from webapp.middleware.unit_of_work import UnitOfWorkMiddleware
+from webapp.queries import NotFound
 from webapp.routes import account, accounts, todos
+from webapp.sessions import LoginSessionMiddleware
 from webapp.static_files import HashedStaticFiles
-from webapp.templating import make_templates, routes_by_name
+from webapp.templating import make_templates, routes_by_name, set_path_for
 from webapp.throttle import make_throttle
 from webapp.turns import Turns
 
@@ -106,16 +105,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=middleware,
         exception_handlers={
             HTTPException: errors.http_exception,
+            NotFound: errors.not_found,
+            BadInput: errors.bad_input,
             ClientDisconnect: errors.client_gone,
             SQLAlchemyError: errors.database_error,
+            DatabaseUnreachable: errors.database_error,
             RedisError: errors.database_error,
-            OSError: errors.database_error,
             Exception: errors.server_error,
         },
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.templates = make_templates(settings)
+    set_path_for(app.state.templates, app)
     app.state.routes_by_name = routes_by_name(app)
     app.state.security_headers = security_headers(settings)
     return app

@@ -1,42 +1,33 @@
-"""Passwords, login sessions and the current user."""
+"""Passwords: hashing off the event loop, and throttled checks (login sessions: sessions.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import hashlib
 import os
 import secrets
 import weakref
-from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager
-from datetime import UTC, datetime, timedelta
-from functools import cache, wraps
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlencode
 
 import anyio
 import anyio.to_thread
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from starlette.responses import RedirectResponse, Response
 
 from webapp import queries
-from webapp.state import db_session, db_turn, settings_of
-from webapp.templating import is_htmx
-from webapp.throttle import rules_for, throttle_of
+from webapp.state import db_session, db_turn
+from webapp.throttle import rules_for, signup_rule, throttle_of
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from contextlib import AbstractAsyncContextManager
+
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
     from starlette.requests import Request
 
     from webapp.models import User
 
 T = TypeVar("T")
-SESSION_COOKIE = "session"
-# Writing last_seen_at on every request would turn every page view into a write;
-# a minute of slack on a days-long idle timeout costs nothing.
-TOUCH_INTERVAL = timedelta(minutes=1)
 
 # argon2id with the library's current parameters; verify_and_update() tells us when a
 # stored hash was made with older ones, and login re-hashes it.
@@ -83,6 +74,8 @@ async def authenticate(request: Request, email: str, password: str) -> User | No
     address has too many recent failures. Call it before the request writes anything:
     a failure is counted in a transaction of its own.
     """
+    db = db_session(request)
+    await _release_connection(db)
     throttle = throttle_of(request)
     rules = rules_for(request, email)
     wait = await throttle.wait_time(rules)
@@ -92,11 +85,18 @@ async def authenticate(request: Request, email: str, password: str) -> User | No
     if user is None:
         await throttle.record_failure(rules)
         return None
-    db = db_session(request)
     if new_hash is not None:
         await queries.set_password_hash(db, user, new_hash)
     await throttle.forget(db, [rules.account])
     return user
+
+
+async def _release_connection(db: AsyncSession) -> None:
+    """Looking the login session up opened a transaction, and nothing is written yet:
+    give its connection back, so that the request never needs two at once (throttle
+    counters and the user lookup use short sessions of their own)."""
+    if db.in_transaction():
+        await db.close()
 
 
 async def _check_password(
@@ -125,106 +125,23 @@ async def _check_password(
 
 
 def _hashing(request: Request) -> AbstractAsyncContextManager[None]:
-    """Other requests may use the database meanwhile, unless this one holds a connection
-    (a logged-in user's session lookup opened a transaction): that stays its own."""
-    if db_session(request).in_transaction():
-        return contextlib.nullcontext()
+    """Other requests may use the database meanwhile: this one holds no connection
+    while it hashes (see `authenticate`)."""
     return db_turn(request).paused()
 
 
-def session_id_for(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+async def hash_for_signup(request: Request, password: str) -> str:
+    """A new account's hash, with sign-ups throttled per client address.
 
-
-async def log_in(request: Request, response: Response, user: User) -> None:
-    """Start a new login session (a new token: no fixation) and set its cookie."""
-    db = db_session(request)
-    settings = settings_of(request)
-    old_session_id = request.state.session_id
-    if old_session_id is not None:
-        await queries.delete_login_session(db, old_session_id)
-    now = datetime.now(UTC)
-    # Sessions that timed out are deleted when presented; this sweeps the user's others.
-    await queries.delete_expired_login_sessions(
-        db,
-        user=user,
-        idle_before=now - timedelta(seconds=settings.session_idle_timeout),
-        created_before=now - timedelta(seconds=settings.session_max_age),
-    )
-    token = secrets.token_urlsafe(32)  # 256 random bits
-    request.state.session_id = session_id_for(token)
-    await queries.create_login_session(db, user, request.state.session_id, now)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=settings.session_max_age,
-        httponly=True,
-        samesite="lax",
-        secure=settings.https,
-    )
-
-
-async def log_out(request: Request, response: Response, *, everywhere: bool = False) -> None:
-    """End this login session (or all of the user's) and clear the cookie."""
-    db = db_session(request)
-    session_id = request.state.session_id
-    user = current_user(request)
-    if everywhere and user is not None:
-        await queries.delete_login_sessions_of(db, user)
-    elif session_id is not None:
-        await queries.delete_login_session(db, session_id)
-    request.state.session_id = None
-    clear_session_cookie(request, response)
-
-
-def clear_session_cookie(request: Request, response: Response) -> None:
-    settings = settings_of(request)
-    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax", secure=settings.https)
-
-
-def current_user(request: Request) -> User | None:
-    user: User | None = request.state.user
-    return user
-
-
-def require_user(request: Request) -> User:
-    user = current_user(request)
-    # login_required guarantees this; the assert documents it for readers and mypy.
-    assert user is not None
-    return user
-
-
-Endpoint = Callable[["Request"], Awaitable[Response]]
-
-
-def login_required(endpoint: Endpoint) -> Endpoint:
-    """Send anonymous visitors to the login page, then back here."""
-
-    @wraps(endpoint)
-    async def wrapper(request: Request) -> Response:
-        if current_user(request) is None:
-            return redirect_to_login(request)
-        return await endpoint(request)
-
-    return wrapper
-
-
-def redirect_to_login(request: Request) -> Response:
-    target = request.app.url_path_for("login")
-    if request.method == "GET":
-        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        target += "?" + urlencode({"next": path})
-    if is_htmx(request):
-        # A fragment request must not swap the login page into part of the page:
-        # tell htmx to navigate the whole window instead.
-        return Response(status_code=204, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
-
-
-def safe_next(target: str | None) -> str | None:
-    """`target` if it is a same-site relative path, else None (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return None
-    if any(ch in target for ch in "\\\r\n\t\x00"):
-        return None
-    return target
+    Every sign-up attempt hashes, whether or not its email is taken, so the answer comes
+    as late either way; the throttle bounds how many addresses one client can try.
+    """
+    await _release_connection(db_session(request))
+    throttle = throttle_of(request)
+    rule = signup_rule(request)
+    wait = await throttle.wait_time([rule])
+    if wait > 0:
+        raise Throttled(wait)
+    await throttle.record_failure([rule])
+    async with _hashing(request):
+        return await hash_password(password)

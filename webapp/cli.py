@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from starlette.datastructures import FormData
 
-from webapp import auth, queries
+from webapp import auth, queries, sessions
 from webapp.config import PROJECT_ROOT, Settings
 from webapp.db import make_engine, make_sessionmaker
 from webapp.forms import Errors, normalize_email, parse_credentials, parse_new_password
@@ -87,7 +87,7 @@ async def _reset_password(settings: Settings, email: str, password: str) -> int:
                 print(f"email: there is no account for {email}", file=sys.stderr)
                 return 1
             await queries.set_password_hash(db, user, await auth.hash_password(password))
-            await queries.delete_login_sessions_of(db, user)
+            await sessions.end_sessions_of(db, user.id)
     finally:
         await engine.dispose()
     print(f"Reset the password of {email} and ended its sessions")
@@ -95,22 +95,23 @@ async def _reset_password(settings: Settings, email: str, password: str) -> int:
 
 
 async def _clean_up(settings: Settings) -> int:
-    """Delete timed-out login sessions and ended throttling windows (run it daily)."""
+    """Delete timed-out login sessions, ended throttling windows and deleted todos past
+    their undo window (run it daily)."""
     now = datetime.now(UTC)
     engine = make_engine(settings)
     try:
         async with make_sessionmaker(engine)() as db, db.begin():
-            sessions = await queries.delete_expired_login_sessions(
-                db,
-                idle_before=now - timedelta(seconds=settings.session_idle_timeout),
-                created_before=now - timedelta(seconds=settings.session_max_age),
-            )
+            expired = await sessions.delete_expired(db, settings)
             counters = await queries.delete_stale_throttle_counters(
                 db, now - timedelta(seconds=settings.login_throttle_window)
             )
+            deletions = await queries.purge_deletions(db)
     finally:
         await engine.dispose()
-    print(f"Deleted {sessions} expired sessions and {counters} ended throttling counters")
+    print(
+        f"Deleted {expired} expired sessions, {counters} ended throttling counters and "
+        f"{deletions} deletions past their undo window"
+    )
     return 0
 
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, cast, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from starlette.config import Config
 from starlette.datastructures import CommaSeparatedStrings
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 Environment = Literal["development", "test", "production"]
 
@@ -47,6 +47,9 @@ class Settings:
     login_failures_per_account: int = 10
     login_failures_per_address: int = 100
     login_throttle_window: int = 15 * 60
+    # Sign-up attempts per client address per window (each answers whether an email is
+    # taken; see docs/security.md).
+    signups_per_address: int = 20
     # Where throttling counters live: Redis when set, else the database.
     redis_url: str | None = None
     # Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed; none by
@@ -73,46 +76,39 @@ class Settings:
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Every field from the variable of its name in capitals (`DB_POOL_SIZE`), else
+        its default; lists are comma-separated."""
         env_file = Path(".env")
         config = Config(
             env_file=env_file if env_file.is_file() else None,
             environ=os.environ if environ is None else environ,
         )
-        environment = config("ENVIRONMENT", default="development")
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            name = field.name.upper()
+            if name not in config.environ and (config.file_values.get(name) is None):
+                continue
+            kind = field.type
+            if kind == "bool":
+                values[field.name] = config(name, cast=bool)
+            elif kind == "int":
+                values[field.name] = config(name, cast=_whole_number(name))
+            elif kind.startswith("tuple"):
+                values[field.name] = tuple(config(name, cast=CommaSeparatedStrings))
+            elif kind == "str | None":
+                values[field.name] = config(name) or None
+            else:
+                values[field.name] = config(name)
+        environment = values.get("environment", "development")
         if environment not in get_args(Environment):
             raise SettingsError("ENVIRONMENT must be development, test or production")
-        defaults = cls()
-        return cls(
-            environment=cast("Environment", environment),
-            database_url=config("DATABASE_URL", default=DEFAULT_DATABASE_URL),
-            secret_key=config("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY),
-            debug=config("DEBUG", cast=bool, default=False),
-            sql_echo=config("SQL_ECHO", cast=bool, default=False),
-            db_pool_size=config("DB_POOL_SIZE", cast=int, default=defaults.db_pool_size),
-            db_pgbouncer=config("DB_PGBOUNCER", cast=bool, default=False),
-            allowed_hosts=tuple(
-                config(
-                    "ALLOWED_HOSTS",
-                    cast=CommaSeparatedStrings,
-                    default=",".join(defaults.allowed_hosts),
-                )
-            ),
-            https=config("HTTPS", cast=bool, default=False),
-            session_idle_timeout=config(
-                "SESSION_IDLE_TIMEOUT", cast=int, default=defaults.session_idle_timeout
-            ),
-            session_max_age=config("SESSION_MAX_AGE", cast=int, default=defaults.session_max_age),
-            login_failures_per_account=config(
-                "LOGIN_FAILURES_PER_ACCOUNT", cast=int, default=defaults.login_failures_per_account
-            ),
-            login_failures_per_address=config(
-                "LOGIN_FAILURES_PER_ADDRESS", cast=int, default=defaults.login_failures_per_address
-            ),
-            login_throttle_window=config(
-                "LOGIN_THROTTLE_WINDOW", cast=int, default=defaults.login_throttle_window
-            ),
-            redis_url=config("REDIS_URL", default=None) or None,
-            trusted_proxies=tuple(
-                config("TRUSTED_PROXIES", cast=CommaSeparatedStrings, default="")
-            ),
-        )
+        return cls(**values)
+
+
+def _whole_number(name: str) -> Callable[[str], int]:
+    def cast(text: str) -> int:
+        if not text.isascii() or not text.isdigit():
+            raise SettingsError(f"{name} must be a whole number")
+        return int(text)
+
+    return cast

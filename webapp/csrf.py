@@ -3,14 +3,19 @@
 The token is an HMAC of the login session id (or, before login, of a random
 `csrftoken` cookie), so it is bound to the session, changes at login, and can't be
 forged without the secret key even by someone who can plant cookies. It travels in the
-`csrf_token` form field or, for htmx requests, the `X-CSRF-Token` header. On top of the
-token, requests that the browser marks as cross-site are refused outright.
+`csrf_token` form field or, for htmx requests, the `X-CSRF-Token` header.
+
+Requests that the browser marks as cross-site are refused outright (403). A request
+from our own site whose token doesn't match is a page that went stale (another tab
+logged out, or in as someone else): it changes nothing, and the person is sent where
+they can carry on, with a word on what happened, instead of an error page.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -18,8 +23,11 @@ from urllib.parse import urlsplit
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
 
-from webapp.forms import read_form
+from webapp import flash, sessions
+from webapp.inputs import ascii_header, read_form
+from webapp.templating import is_htmx
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,7 +38,11 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 FIELD_NAME = "csrf_token"
 HEADER_NAME = "X-CSRF-Token"
 ANONYMOUS_COOKIE = "csrftoken"
-FORBIDDEN = "This form has expired or came from another site. Reload the page and try again."
+FORBIDDEN = "This request came from another site, so it was refused."
+INVALID = "This form has expired or came from another site. Reload the page and try again."
+_TOKEN_SHAPE = re.compile("[0-9a-f]{64}")
+SESSION_ENDED = "Your session ended, please log in again."
+PAGE_EXPIRED = "That page was out of date, so nothing was changed. Please try again."
 
 
 def csrf_token(request: Request) -> str:
@@ -50,7 +62,7 @@ class CSRFMiddleware:
             await self.app(scope, receive, send)
             return
         request = Request(scope, receive)
-        session_id: str | None = scope["state"]["session_id"]
+        session_id = sessions.current_session_id(request)
         new_anonymous_seed = None
         if session_id is not None:
             expected = self._sign("session", session_id)
@@ -63,15 +75,18 @@ class CSRFMiddleware:
 
         if request.method not in SAFE_METHODS:
             _refuse_cross_site(request)
-            sent: object = request.headers.get(HEADER_NAME)
+            sent = ascii_header(request, HEADER_NAME)
             if sent is None:
-                # The form is parsed here and again by the route; Starlette keeps no
-                # per-request cache, and the body is small (capped) and held in memory.
-                body = await request.body()
-                receive = _replay(body)
-                sent = (await read_form(Request(scope, _replay(body)))).get(FIELD_NAME)
-            if not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
-                raise HTTPException(403, FORBIDDEN)
+                field = (await read_form(request)).get(FIELD_NAME)
+                sent = field if isinstance(field, str) and field.isascii() else None
+            if sent is None or not hmac.compare_digest(sent.encode(), expected.encode()):
+                # A browser says where a request comes from (a header no page can set);
+                # only a token of ours, from a page of ours, is a page gone stale.
+                from_our_page = request.headers.get("Sec-Fetch-Site") == "same-origin"
+                if not (from_our_page and sent is not None and _TOKEN_SHAPE.fullmatch(sent)):
+                    raise HTTPException(403, INVALID)
+                await _stale(request)(scope, receive, send)
+                return
 
         if new_anonymous_seed is None:
             await self.app(scope, receive, send)
@@ -96,19 +111,54 @@ def _refuse_cross_site(request: Request) -> None:
     if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
         raise HTTPException(403, FORBIDDEN)
     origin = request.headers.get("Origin")
-    if origin is not None and urlsplit(origin).netloc != request.headers.get("Host"):
+    if origin is None:
+        return
+    try:
+        netloc = urlsplit(origin).netloc
+    except ValueError:
+        # Not a URL at all ("http://["): no browser sends that; nobody we know does.
+        raise HTTPException(403, FORBIDDEN) from None
+    if netloc != request.headers.get("Host"):
         raise HTTPException(403, FORBIDDEN)
 
 
-def _replay(body: bytes) -> Receive:
-    """A `receive` that hands the already-read body to the next reader."""
-    sent = False
+def _stale(request: Request) -> Response:
+    """The answer to a same-site form whose token doesn't match: nothing is done, and
+    the person is sent where they can carry on."""
+    path = request.url.path
+    app = request.app
+    user = sessions.current_user(request)
+    if user is not None and path in (app.url_path_for("login"), app.url_path_for("signup")):
+        # Logged in meanwhile, in another tab: that is what this form was for.
+        return _go(request, app.url_path_for("todos_all"))
+    if user is None and path == app.url_path_for("logout"):
+        return _go(request, app.url_path_for("login"), "You are logged out.")
+    if user is None and sessions.current_session_id(request) is not None:
+        # The browser had a session, and it is gone (logged out elsewhere, or expired).
+        return sessions.redirect_to_login(request, SESSION_ENDED)
+    # Logged in as someone else meanwhile, or a form older than the browser's session:
+    # show the page again, as it is now.
+    if is_htmx(request):
+        response: Response = Response(status_code=204, headers={"HX-Refresh": "true"})
+    else:
+        back = _same_site_referer(request) or app.url_path_for("todos_all")
+        response = RedirectResponse(back, status_code=303)
+    flash.keep(request, response, PAGE_EXPIRED)
+    return response
 
-    async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
 
-    return receive
+def _go(request: Request, target: str, message: str | None = None) -> Response:
+    response: Response
+    if is_htmx(request):
+        response = Response(status_code=204, headers={"HX-Redirect": target})
+    else:
+        response = RedirectResponse(target, status_code=303)
+    if message:
+        flash.keep(request, response, message)
+    return response
+
+
+def _same_site_referer(request: Request) -> str | None:
+    referer = request.headers.get("Referer", "")
+    origin = f"{request.url.scheme}://{request.url.netloc}/"
+    return "/" + referer[len(origin) :] if referer.startswith(origin) else None

@@ -57,6 +57,14 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class DatabaseUnreachable(Exception):
+    """The database server could not be reached (refused, reset, timed out, unknown host).
+
+    The driver raises plain OSErrors for these while connecting; they are renamed here,
+    where they happen, so that only they, and not every OSError, mean "try again later".
+    """
+
+
 def _unnamed_statement() -> str:
     return ""
 
@@ -105,7 +113,16 @@ def make_engine(settings: Settings) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     else:
         event.listen(engine.sync_engine, "handle_error", _broken_connection_is_a_disconnect)
+    event.listen(engine.sync_engine, "do_connect", _connect)
     return engine
+
+
+def _connect(dialect: Dialect, _record: ConnectionPoolEntry, cargs: Any, cparams: Any) -> Any:
+    # The driver's own connect, with its socket errors named for what they are.
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except OSError as exc:
+        raise DatabaseUnreachable(str(exc)) from exc
 
 
 def _broken_connection_is_a_disconnect(context: ExceptionContext) -> None:

@@ -16,6 +16,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.responses import PlainTextResponse
 
+from webapp import flash
+from webapp.db import DatabaseUnreachable
+from webapp.inputs import BadInput
+from webapp.queries import NotFound
 from webapp.templating import is_htmx, render
 
 if TYPE_CHECKING:
@@ -24,11 +28,24 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+
+# What happened, in words: a page's heading, and the message under it.
+TITLES = {
+    400: "We couldn't read that request",
+    403: "That request was refused",
+    404: "We couldn't find that",
+    405: "That can't be done here",
+    413: "That was too much at once",
+    422: "Some of that needs fixing",
+    429: "Too many attempts",
+    500: "Something went wrong",
+    503: "Briefly unavailable",
+}
 MESSAGES = {
     400: "The request could not be understood. Reload the page and try again.",
     403: "You are not allowed to do that.",
-    404: "We couldn't find that page.",
-    405: "That action isn't available here.",
+    404: "There is nothing here: the link may be old, or the todo deleted.",
+    405: "That action isn't available at this address.",
     413: "That was more data than we accept in one request.",
     422: "Some of what you entered needs fixing.",
     429: "Too many attempts. Please wait a moment and try again.",
@@ -37,21 +54,24 @@ MESSAGES = {
 }
 
 
-def error_response(request: Request, status_code: int, message: str | None = None) -> Response:
-    context = {
-        "status_code": status_code,
-        "title": HTTPStatus(status_code).phrase,
-        "message": message or MESSAGES.get(status_code, HTTPStatus(status_code).phrase),
-        # The request's user may be gone with its rolled-back session: don't show it.
-        "user": None,
-    }
+def error_response(request: Request, status_code: int, text: str | None = None) -> Response:
+    text = text or MESSAGES.get(status_code, HTTPStatus(status_code).phrase)
     if is_htmx(request):
-        # Show the message in the page's message area instead of inside whatever the
-        # request targeted (a row, say).
-        headers = {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
+        # Say it in the message area, in view, instead of inside whatever the request
+        # targeted. A row that no longer exists (deleted in another tab) leaves the page.
+        stale_row = status_code == 404 and request.headers.get("HX-Target", "").startswith(
+            "li#todo-"
+        )
+        headers = {"HX-Reswap": "delete" if stale_row else "none"}
+        context: dict[str, object] = {"message": flash.Message(text, error=True)}
         return render(
             request, "errors/_message.html", context, status_code=status_code, headers=headers
         )
+    context = {
+        "title": TITLES.get(status_code, HTTPStatus(status_code).phrase),
+        "text": text,
+        "message": None,
+    }
     return render(request, "errors/error.html", context, status_code=status_code)
 
 
@@ -65,6 +85,16 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def not_found(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, NotFound)
+    return error_response(request, 404, exc.message)
+
+
+async def bad_input(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BadInput)
+    return error_response(request, 400, exc.message)
+
+
 UNAVAILABLE_SQLSTATE_CLASSES = {"08", "53", "57"}
 
 
@@ -73,8 +103,7 @@ def database_error_status(exc: BaseException) -> int:
     unreachable = (
         OperationalError,
         PoolTimeoutError,
-        OSError,
-        ConnectionError,
+        DatabaseUnreachable,
         RedisConnectionError,
         RedisTimeoutError,
     )

@@ -13,15 +13,12 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from python_multipart.multipart import parse_options_header
-from starlette.exceptions import HTTPException
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from webapp.models import DESCRIPTION_MAX_LENGTH, EMAIL_MAX_LENGTH, TITLE_MAX_LENGTH
 
 if TYPE_CHECKING:
     from starlette.datastructures import FormData
-    from starlette.requests import Request
 
 Errors = dict[str, str]
 
@@ -29,23 +26,6 @@ PASSWORD_MIN_LENGTH = 8
 # argon2 would happily hash megabytes; a cap keeps one login from costing a CPU-second.
 PASSWORD_MAX_BYTES = 1024
 _EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-
-
-async def read_form(request: Request) -> FormData:
-    """The request's form, with limits that fit the small forms this app has.
-
-    A body over the size cap answers 413; a malformed, truncated or over-limit body 400.
-    """
-    content_type, options = parse_options_header(request.headers.get("Content-Type", ""))
-    if content_type == b"multipart/form-data":
-        # python-multipart accepts a body cut off before its closing boundary and drops
-        # the unfinished field; a truncated upload must not pass as a shorter form.
-        # (The body is capped in size, and the form parser reuses this read.)
-        body = await request.body()
-        boundary = options.get(b"boundary", b"")
-        if not boundary or not body.rstrip(b"\r\n").endswith(b"--" + boundary + b"--"):
-            raise HTTPException(400, "The form data was incomplete or malformed.")
-    return await request.form(max_files=0, max_fields=20, max_part_size=64 * 1024)
 
 
 def _field(form: FormData, name: str, errors: Errors) -> str:

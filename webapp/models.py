@@ -33,6 +33,26 @@ class User(Base):
     )
 
 
+class Deletion(Base):
+    """Todos deleted together (one, or "Clear completed"), kept for a while to undo.
+
+    A deleted todo keeps its row, with its id (its place in the list) and its values,
+    and points here; undoing clears the pointer. Purging a deletion deletes its todos
+    (ON DELETE CASCADE).
+    """
+
+    __tablename__ = "deletions"
+    # Never reuse an id on SQLite (its default is the highest id plus one): an Undo link
+    # of a purged deletion must not undo a newer one.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+
+
 class Todo(Base):
     __tablename__ = "todos"
     # Every list query filters by owner and walks the primary key in order.
@@ -46,6 +66,11 @@ class Todo(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, server_default=func.now(), onupdate=func.now()
+    )
+
+    # Set while the todo is deleted but can still be restored (see Deletion).
+    deletion_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("deletions.id", ondelete="CASCADE"), index=True
     )
 
     owner: Mapped[User] = relationship(back_populates="todos", lazy="raise")

@@ -1,42 +1,55 @@
 """Every database query the app makes. They may flush; only the unit of work commits.
 
-Todo queries take the owner and filter by it in SQL, so ownership is enforced here, once:
-another user's todo is indistinguishable from a missing one (404).
+Access to todos is one rule, `_MINE`, in every todo statement: the owner's todos that
+aren't deleted. Another user's todo is indistinguishable from a missing one (`NotFound`).
+The data layer knows no HTTP: the web layer maps `NotFound` to a 404.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Literal, Protocol, cast
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, delete, func, select, update
+from sqlalchemy import ColumnElement, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import joinedload, load_only
-from starlette.exceptions import HTTPException
 
-from webapp.models import LoginSession, ThrottleCounter, Todo, User
+from webapp.inputs import MAX_ID
+from webapp.models import Deletion, ThrottleCounter, Todo, User
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from sqlalchemy import Select, Update
     from sqlalchemy.ext.asyncio import AsyncSession
 
 Filter = Literal["all", "active", "completed"]
 Order = Literal["oldest", "newest"]
 
-# Ids arrive from URLs; anything past a signed 64-bit integer can't exist, and asyncpg
-# would refuse to send it.
-MAX_ID = 2**63 - 1
+# How long deleted todos wait for an Undo before they are purged for good.
+UNDO_WINDOW = timedelta(minutes=10)
 
 # The statements every request runs are built once, with bound parameters, and executed
 # with the values: building a statement and its cache key anew costs about a third of
 # running it (docs/performance.md).
 
 
-# -- users and login sessions -------------------------------------------------------------
+class NotFound(Exception):
+    """What was asked for doesn't exist, or isn't the asker's (the same thing to them)."""
+
+    def __init__(self, message: str = "That todo does not exist.") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Owner(Protocol):
+    """Whoever todos are looked up for: the logged-in user (a `User` or its summary)."""
+
+    @property
+    def id(self) -> int: ...
+
+
+# -- users ---------------------------------------------------------------------------------
 
 
 async def get_user_by_email(db: AsyncSession, email: str) -> User | None:
@@ -50,74 +63,11 @@ async def create_user(db: AsyncSession, email: str, password_hash: str) -> User:
     return user
 
 
-_LOGIN_SESSION = (
-    select(LoginSession)
-    .options(
-        load_only(LoginSession.user_id, LoginSession.created_at, LoginSession.last_seen_at),
-        joinedload(LoginSession.user).load_only(User.email),
-    )
-    .where(LoginSession.id == bindparam("session_id"))
-)
-
-
-async def get_login_session(db: AsyncSession, session_id: str) -> LoginSession | None:
-    """The session and its user, in one statement, with only the columns every request reads.
-
-    The user's password hash stays unloaded: few requests need it, and they load the user
-    again by email.
-    """
-    return await db.scalar(_LOGIN_SESSION, {"session_id": session_id})
-
-
-async def create_login_session(
-    db: AsyncSession, user: User, session_id: str, now: datetime
-) -> None:
-    db.add(LoginSession(id=session_id, user_id=user.id, created_at=now, last_seen_at=now))
-    await db.flush()
-
-
-async def touch_login_session(db: AsyncSession, session_id: str, now: datetime) -> None:
-    await db.execute(
-        update(LoginSession).where(LoginSession.id == session_id).values(last_seen_at=now)
-    )
-
-
-async def delete_login_session(db: AsyncSession, session_id: str) -> None:
-    await db.execute(delete(LoginSession).where(LoginSession.id == session_id))
-
-
-async def delete_login_sessions_of(
-    db: AsyncSession, user: User, *, keep: str | None = None
-) -> None:
-    """End the user's login sessions, all of them or all but `keep`."""
-    statement = delete(LoginSession).where(LoginSession.user_id == user.id)
-    if keep is not None:
-        statement = statement.where(LoginSession.id != keep)
-    await db.execute(statement)
-
-
-async def delete_expired_login_sessions(
-    db: AsyncSession,
-    *,
-    idle_before: datetime,
-    created_before: datetime,
-    user: User | None = None,
-) -> int:
-    """Delete timed-out sessions (of one user, or everyone's); how many were deleted."""
-    statement = delete(LoginSession).where(
-        (LoginSession.last_seen_at < idle_before) | (LoginSession.created_at < created_before)
-    )
-    if user is not None:
-        statement = statement.where(LoginSession.user_id == user.id)
-    result = await db.execute(statement.returning(LoginSession.id))
-    return len(result.all())
-
-
-async def set_password_hash(db: AsyncSession, user: User, password_hash: str) -> None:
+async def set_password_hash(db: AsyncSession, user: Owner, password_hash: str) -> None:
     await db.execute(update(User).where(User.id == user.id).values(password_hash=password_hash))
 
 
-async def delete_user(db: AsyncSession, user: User) -> None:
+async def delete_user(db: AsyncSession, user: Owner) -> None:
     """The account, and through ON DELETE CASCADE its todos and login sessions."""
     await db.execute(delete(User).where(User.id == user.id))
 
@@ -175,20 +125,21 @@ class Counts:
         return self.total - self.active
 
 
-def _owned_by(user: User) -> ColumnElement[bool]:
-    return Todo.owner_id == user.id
+# The one access rule: the owner's todos, less the deleted ones waiting for an Undo.
+_MINE = (Todo.owner_id == bindparam("owner")) & Todo.deletion_id.is_(None)
+# One of them by id. (A parameter of an UPDATE may not be named after a column.)
+_THE_TODO = _MINE & (Todo.id == bindparam("todo_id"))
 
 
-# One todo by id, only if the user owns it; its parameters come from `_the_todo`.
-# (A parameter of an UPDATE may not be named after a column: "owner", "new_title".)
-_THE_TODO = and_(Todo.id == bindparam("todo_id"), Todo.owner_id == bindparam("owner"))
+def _mine(owner: Owner) -> dict[str, object]:
+    return {"owner": owner.id}
 
 
-def _the_todo(user: User, todo_id: int) -> dict[str, object]:
-    """`_THE_TODO`'s parameters; an id that can't exist is a 404 before any query."""
+def _the_todo(owner: Owner, todo_id: int) -> dict[str, object]:
+    """`_THE_TODO`'s parameters; an id that can't exist is not found before any query."""
     if not 0 < todo_id <= MAX_ID:
-        raise HTTPException(404, "That todo does not exist.")
-    return {"todo_id": todo_id, "owner": user.id}
+        raise NotFound
+    return {"owner": owner.id, "todo_id": todo_id}
 
 
 def _matching(filter_: Filter) -> list[ColumnElement[bool]]:
@@ -202,11 +153,11 @@ def _matching(filter_: Filter) -> list[ColumnElement[bool]]:
 _COUNTS = select(
     func.count(Todo.id),
     func.count(Todo.id).filter(Todo.done.is_(False)),
-).where(Todo.owner_id == bindparam("owner"))
+).where(_MINE)
 
 
-async def count_todos(db: AsyncSession, user: User) -> Counts:
-    row = (await db.execute(_COUNTS, {"owner": user.id})).one()
+async def count_todos(db: AsyncSession, owner: Owner) -> Counts:
+    row = (await db.execute(_COUNTS, _mine(owner))).one()
     return Counts(total=row[0], active=row[1])
 
 
@@ -221,56 +172,82 @@ class TodoRow(Protocol):
 
 @cache
 def _list_statement(
-    filter_: Filter, order: Order, *, paged: bool
+    filter_: Filter, order: Order, *, paged: bool, bounded: bool
 ) -> Select[int, str, str | None, bool]:
-    """One of the twelve shapes of the list query, built on first use."""
+    """One of the shapes of the list query, built on first use."""
     query = select(Todo.id, Todo.title, Todo.description, Todo.done)
-    query = query.where(Todo.owner_id == bindparam("owner"), *_matching(filter_))
+    query = query.where(_MINE, *_matching(filter_))
     if order == "newest":
         if paged:
             query = query.where(Todo.id < bindparam("after"))
+        if bounded:
+            query = query.where(Todo.id >= bindparam("through"))
         query = query.order_by(Todo.id.desc())
     else:
         if paged:
             query = query.where(Todo.id > bindparam("after"))
+        if bounded:
+            query = query.where(Todo.id <= bindparam("through"))
         query = query.order_by(Todo.id)
     return query.limit(bindparam("limit"))
 
 
 async def list_todos(
     db: AsyncSession,
-    user: User,
+    owner: Owner,
     *,
     filter_: Filter = "all",
     order: Order = "oldest",
     after: int | None = None,
+    through: int | None = None,
     limit: int,
 ) -> list[TodoRow]:
-    """One page of the user's todos, continuing after the todo with id `after`.
+    """The owner's todos in order, after the one with id `after`, up to `through`.
 
     Keyset paging on the primary key (ids grow with creation time) keeps every page as
     cheap as the first, however long the list is. The rows are read-only: selecting the
     mapped columns gives plain rows, without building and tracking fifty objects.
     """
-    statement = _list_statement(filter_, order, paged=after is not None)
-    parameters = {"owner": user.id, "after": after, "limit": limit}
+    statement = _list_statement(
+        filter_, order, paged=after is not None, bounded=through is not None
+    )
+    parameters = {"owner": owner.id, "after": after, "through": through, "limit": limit}
     rows = (await db.execute(statement, parameters)).all()
     return cast("list[TodoRow]", rows)
+
+
+async def neighbour(
+    db: AsyncSession, owner: Owner, todo_id: int, filter_: Filter, order: Order
+) -> int | None:
+    """The todo shown after `todo_id` in a view (else the one before): where a page
+    without JavaScript returns to when the row it acted on has left the view."""
+    mine = [_MINE, *_matching(filter_)]
+    later, earlier = (Todo.id < todo_id, Todo.id > todo_id)
+    if order == "oldest":
+        later, earlier = earlier, later
+    ascending = order == "oldest"
+    for condition, forward in ((later, ascending), (earlier, not ascending)):
+        statement = select(Todo.id).where(*mine, condition)
+        statement = statement.order_by(Todo.id if forward else Todo.id.desc()).limit(1)
+        found: int | None = await db.scalar(statement, _mine(owner))
+        if found is not None:
+            return found
+    return None
 
 
 _GET_TODO = select(Todo).where(_THE_TODO)
 
 
-async def get_todo_for(db: AsyncSession, user: User, todo_id: int) -> Todo:
-    """The user's todo with this id, or 404 (also when it belongs to someone else)."""
-    todo = await db.scalar(_GET_TODO, _the_todo(user, todo_id))
+async def get_todo_for(db: AsyncSession, owner: Owner, todo_id: int) -> Todo:
+    """The owner's todo with this id; NotFound also when it belongs to someone else."""
+    todo = await db.scalar(_GET_TODO, _the_todo(owner, todo_id))
     if todo is None:
-        raise HTTPException(404, "That todo does not exist.")
+        raise NotFound
     return todo
 
 
-async def add_todo(db: AsyncSession, user: User, title: str, description: str | None) -> Todo:
-    todo = Todo(owner_id=user.id, title=title, description=description, done=False)
+async def add_todo(db: AsyncSession, owner: Owner, title: str, description: str | None) -> Todo:
+    todo = Todo(owner_id=owner.id, title=title, description=description, done=False)
     db.add(todo)
     # The INSERT fetches the server-filled columns (id, timestamps) with RETURNING.
     await db.flush()
@@ -289,18 +266,18 @@ _TOGGLE = update(Todo).where(_THE_TODO).values(done=~Todo.done).returning(Todo)
 
 
 async def edit_todo(
-    db: AsyncSession, user: User, todo_id: int, title: str, description: str | None
+    db: AsyncSession, owner: Owner, todo_id: int, title: str, description: str | None
 ) -> Todo:
     values = {"new_title": title, "new_description": description}
-    return await _update_one(db, _EDIT, _the_todo(user, todo_id) | values)
+    return await _update_one(db, _EDIT, _the_todo(owner, todo_id) | values)
 
 
-async def rename_todo(db: AsyncSession, user: User, todo_id: int, title: str) -> Todo:
-    return await _update_one(db, _RENAME, _the_todo(user, todo_id) | {"new_title": title})
+async def rename_todo(db: AsyncSession, owner: Owner, todo_id: int, title: str) -> Todo:
+    return await _update_one(db, _RENAME, _the_todo(owner, todo_id) | {"new_title": title})
 
 
-async def toggle_todo(db: AsyncSession, user: User, todo_id: int) -> Todo:
-    return await _update_one(db, _TOGGLE, _the_todo(user, todo_id))
+async def toggle_todo(db: AsyncSession, owner: Owner, todo_id: int) -> Todo:
+    return await _update_one(db, _TOGGLE, _the_todo(owner, todo_id))
 
 
 async def _update_one(db: AsyncSession, statement: Update, parameters: dict[str, object]) -> Todo:
@@ -312,21 +289,113 @@ async def _update_one(db: AsyncSession, statement: Update, parameters: dict[str,
         execution_options={"populate_existing": True, "synchronize_session": False},
     )
     if todo is None:
-        raise HTTPException(404, "That todo does not exist.")
+        raise NotFound
     return todo
 
 
-_DELETE_TODO = delete(Todo).where(_THE_TODO).returning(Todo.id)
+_SET_ALL_DONE = (
+    update(Todo).where(_MINE, Todo.done != bindparam("all_done")).values(done=bindparam("all_done"))
+)
 
 
-async def delete_todo(db: AsyncSession, user: User, todo_id: int) -> None:
-    if await db.scalar(_DELETE_TODO, _the_todo(user, todo_id)) is None:
-        raise HTTPException(404, "That todo does not exist.")
+async def set_all_done(db: AsyncSession, owner: Owner, done: bool) -> None:
+    await db.execute(_SET_ALL_DONE, _mine(owner) | {"all_done": done})
 
 
-async def set_all_done(db: AsyncSession, user: User, done: bool) -> None:
-    await db.execute(update(Todo).where(_owned_by(user), Todo.done.is_not(done)).values(done=done))
+# -- deleting, and undoing it -------------------------------------------------------------
 
 
-async def clear_completed(db: AsyncSession, user: User) -> None:
-    await db.execute(delete(Todo).where(_owned_by(user), Todo.done.is_(True)))
+@dataclass(frozen=True, slots=True)
+class Deleted:
+    """What a delete removed: the deletion to offer Undo for, and the todos' titles."""
+
+    deletion_id: int
+    titles: list[str]
+
+
+_NEW_DELETION = insert(Deletion).values(owner_id=bindparam("owner")).returning(Deletion.id)
+# The row stays as it was (updated_at included), so Undo restores it exactly.
+_MARK_DELETED = (
+    update(Todo)
+    .values(deletion_id=bindparam("deletion"), updated_at=Todo.updated_at)
+    .returning(Todo.title)
+)
+_DELETE_ONE = _MARK_DELETED.where(_THE_TODO)
+_DELETE_COMPLETED = _MARK_DELETED.where(_MINE, Todo.done.is_(True))
+_PURGE = delete(Deletion).where(
+    Deletion.owner_id == bindparam("owner"), Deletion.created_at < bindparam("before")
+)
+
+
+async def delete_todo(db: AsyncSession, owner: Owner, todo_id: int) -> Deleted:
+    """Delete one todo, restorable with `undo_deletion` for a while."""
+    deleted = await _delete(db, owner, _DELETE_ONE, _the_todo(owner, todo_id), empty=NotFound())
+    assert deleted is not None  # `empty` raised otherwise
+    return deleted
+
+
+async def clear_completed(db: AsyncSession, owner: Owner) -> Deleted | None:
+    """Delete every completed todo, restorable together; None when there were none."""
+    return await _delete(db, owner, _DELETE_COMPLETED, _mine(owner), empty=None)
+
+
+async def _delete(
+    db: AsyncSession,
+    owner: Owner,
+    statement: Update,
+    parameters: dict[str, object],
+    *,
+    empty: NotFound | None,
+) -> Deleted | None:
+    # Deletions older than the undo window go for good (their todos by cascade).
+    await db.execute(_PURGE, _mine(owner) | {"before": datetime.now(UTC) - UNDO_WINDOW})
+    deletion_id: int = (await db.execute(_NEW_DELETION, _mine(owner))).scalar_one()
+    titles = list((await db.execute(statement, parameters | {"deletion": deletion_id})).scalars())
+    if not titles:
+        # Nothing matched: take the empty deletion back (the request may still commit).
+        await db.execute(delete(Deletion).where(Deletion.id == deletion_id))
+        if empty is not None:
+            raise empty
+        return None
+    return Deleted(deletion_id=deletion_id, titles=titles)
+
+
+_RESTORE = (
+    update(Todo)
+    .where(Todo.owner_id == bindparam("owner"), Todo.deletion_id == bindparam("deletion"))
+    .values(deletion_id=None, updated_at=Todo.updated_at)
+    .returning(Todo.id)
+)
+_FORGET_DELETION = delete(Deletion).where(
+    Deletion.id == bindparam("deletion"), Deletion.owner_id == bindparam("owner")
+)
+
+
+async def undo_deletion(db: AsyncSession, owner: Owner, deletion_id: int) -> list[int]:
+    """Restore the todos of one of the owner's deletions; their ids.
+
+    Safe to repeat and to race: the UPDATE restores each todo once, whichever request
+    (or process) gets there first, and a purge that lost the race finds nothing.
+    """
+    if not 0 < deletion_id <= MAX_ID:
+        raise NotFound(GONE)
+    parameters = _mine(owner) | {"deletion": deletion_id}
+    restored = list((await db.execute(_RESTORE, parameters)).scalars())
+    if not restored:
+        raise NotFound(GONE)
+    # Only now: deleting the deletion first would take its todos with it (cascade).
+    await db.execute(_FORGET_DELETION, parameters)
+    return restored
+
+
+GONE = "That can no longer be undone."
+
+
+async def purge_deletions(db: AsyncSession) -> int:
+    """Purge every deletion past its undo window (the clean-up command); how many."""
+    result = await db.execute(
+        delete(Deletion)
+        .where(Deletion.created_at < datetime.now(UTC) - UNDO_WINDOW)
+        .returning(Deletion.id)
+    )
+    return len(result.all())

@@ -8,6 +8,7 @@ import jinja2
 from starlette.routing import Mount, Route
 from starlette.templating import Jinja2Templates
 
+from webapp import flash
 from webapp.config import PROJECT_ROOT
 from webapp.static_files import HashedStaticFiles
 
@@ -34,18 +35,20 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals["path_for"] = _path_for
     env.globals["static_url"] = _static_url
     return Jinja2Templates(env=env)
 
 
-@jinja2.pass_context
-def _path_for(context: Mapping[str, Any], name: str, /, **path_params: Any) -> str:
-    """A route's path, without scheme and host: right behind any proxy."""
-    request: Request = context["request"]
-    routes: dict[str, tuple[str, BaseRoute]] = request.app.state.routes_by_name
-    prefix, route = routes[name]
-    return prefix + str(route.url_path_for(name, **path_params))
+def set_path_for(templates: Jinja2Templates, app: Starlette) -> None:
+    """`path_for(name, **params)` in templates and macros: a route's path, without scheme
+    and host (right behind any proxy), from a dictionary built once."""
+    routes = routes_by_name(app)
+
+    def path_for(name: str, /, **path_params: Any) -> str:
+        prefix, route = routes[name]
+        return prefix + str(route.url_path_for(name, **path_params))
+
+    templates.env.globals["path_for"] = path_for
 
 
 @jinja2.pass_context
@@ -103,14 +106,19 @@ def render(
 ) -> Response:
     templates: Jinja2Templates = request.app.state.templates
     state = request.scope.get("state", {})
+    page = not is_htmx(request)
     full_context: dict[str, Any] = {
         "user": state.get("user"),
         "csrf_token": state.get("csrf_token", ""),
+        # A page shows the message a plain form's action left for it.
+        "message": flash.waiting(request) if page else None,
         **(context or {}),
     }
     response = templates.TemplateResponse(
         request, name, full_context, status_code=status_code, headers=headers
     )
+    if page:
+        flash.shown(request, response)
     response.headers["Vary"] = VARY
     # Pages hold one user's data and change in place: never reuse a stored copy (the
     # Back button would show a list as it was before the htmx changes).

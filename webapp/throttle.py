@@ -57,6 +57,13 @@ def rules_for(request: Request, email: str) -> Rules:
     )
 
 
+def signup_rule(request: Request) -> Rule:
+    """Sign-up attempts from one client address (every attempt counts)."""
+    settings = settings_of(request)
+    address = request.client.host if request.client else "unknown"
+    return Rule(f"signup:{address[:80]}", settings.signups_per_address)
+
+
 def format_wait(seconds: int) -> str:
     minutes = math.ceil(seconds / 60)
     if seconds < 60:

@@ -92,11 +92,11 @@ async def test_change_password_ends_the_users_other_sessions(
 
         response = await change_password(client, user.password, NEW_PASSWORD)
         assert response.status_code == 303
-        assert response.headers["location"] == "/account?done=password"
+        assert response.headers["location"] == "/account"
         # This browser goes on with a new session; the laptop is logged out.
         assert client.cookies["session"] != old_cookie
-        page = await client.get("/account?done=password")
-        assert "Your password was changed" in page.text
+        page = await client.get("/account")
+        assert "Password changed. Your other sessions were logged out." in page.text
         assert (await laptop.get("/")).status_code == 303
         assert await sessions_of(db, user.email) == 1
         # Other users' sessions are untouched.

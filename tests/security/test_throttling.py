@@ -181,9 +181,14 @@ async def test_throttling_counters_survive_the_failed_requests_rollback(
     if settings.redis_url:
         redis: Redis = app.state.throttle.redis
         keys = [key async for key in redis.scan_iter(match="webapp:throttle:*")]
+        # (The account's sign-up counted as a sign-up attempt, under a key of its own.)
+        keys = [key for key in keys if ":signup:" not in key]
         assert sorted([int(await redis.get(key)) for key in keys]) == [2, 2]
     else:
-        rows = await fetch(db, "SELECT key, failures FROM throttle_counters ORDER BY key")
+        rows = await fetch(
+            db,
+            "SELECT key, failures FROM throttle_counters WHERE key NOT LIKE 'signup:%' ORDER BY key",
+        )
         assert [(key.split(":")[0], failures) for key, failures in rows] == [
             ("account", 2),
             ("address", 2),

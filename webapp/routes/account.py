@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from webapp import auth, queries
-from webapp.forms import Errors, parse_new_password, parse_password, read_form
+from webapp import auth, flash, queries, sessions
+from webapp.forms import Errors, parse_new_password, parse_password
+from webapp.inputs import read_form
 from webapp.routes.accounts import throttled_errors
 from webapp.state import db_session
 from webapp.templating import render
@@ -21,9 +22,8 @@ if TYPE_CHECKING:
     from starlette.requests import Request
 
 NOT_YOUR_PASSWORD = "That isn't your current password."  # noqa: S105 (a message, not a password)
-NOTICES = {
-    "password": "Your password was changed, and your other sessions were logged out.",
-}
+SAME_PASSWORD = "That is your current password. Please choose a new one."  # noqa: S105
+PASSWORD_CHANGED = "Password changed. Your other sessions were logged out."  # noqa: S105
 
 
 def _page(
@@ -38,14 +38,13 @@ def _page(
         # Which form the errors belong to: both have a password field.
         "form": form,
         "errors": errors or {},
-        "notice": NOTICES.get(request.query_params.get("done", "")),
     }
     return render(
         request, "accounts/account.html", context, status_code=status_code, headers=headers
     )
 
 
-@auth.login_required
+@sessions.login_required
 async def show(request: Request) -> Response:
     return _page(request)
 
@@ -54,7 +53,7 @@ async def _check_current_password(
     request: Request, password: str, field: str, form: str
 ) -> Response | None:
     """None when `password` is the user's; else the page to answer with (422 or 429)."""
-    user = auth.require_user(request)
+    user = sessions.require_user(request)
     try:
         if await auth.authenticate(request, user.email, password) is not None:
             return None
@@ -64,13 +63,15 @@ async def _check_current_password(
     return _page(request, errors={field: NOT_YOUR_PASSWORD}, form=form, status_code=422)
 
 
-@auth.login_required
+@sessions.login_required
 async def change_password(request: Request) -> Response:
-    user = auth.require_user(request)
+    user = sessions.require_user(request)
     data = await read_form(request)
     errors: Errors = {}
     current = parse_password(data, "current_password", errors)
     new = parse_new_password(data, "new_password", user.email, errors)
+    if not errors and new == current:
+        errors["new_password"] = SAME_PASSWORD
     if errors:
         return _page(request, errors=errors, form="password", status_code=422)
     refusal = await _check_current_password(request, current, "current_password", "password")
@@ -80,24 +81,24 @@ async def change_password(request: Request) -> Response:
     await queries.set_password_hash(db, user, await auth.hash_password(new))
     # Whoever else holds a session may be the reason for the change: end them all, and
     # give this browser a new session too.
-    await queries.delete_login_sessions_of(db, user)
-    response = RedirectResponse(
-        request.app.url_path_for("account") + "?done=password", status_code=303
-    )
-    await auth.log_in(request, response, user)
+    await sessions.end_sessions_of(db, user.id)
+    response = RedirectResponse(request.app.url_path_for("account"), status_code=303)
+    await sessions.log_in(request, response, user)
+    flash.keep(request, response, PASSWORD_CHANGED)
     return response
 
 
-@auth.login_required
+@sessions.login_required
 async def log_out_everywhere(request: Request) -> Response:
     response = RedirectResponse(request.app.url_path_for("login"), status_code=303)
-    await auth.log_out(request, response, everywhere=True)
+    await sessions.log_out(request, response, everywhere=True)
+    flash.keep(request, response, "You are logged out everywhere.")
     return response
 
 
-@auth.login_required
+@sessions.login_required
 async def delete_account(request: Request) -> Response:
-    user = auth.require_user(request)
+    user = sessions.require_user(request)
     data = await read_form(request)
     errors: Errors = {}
     password = parse_password(data, "password", errors)
@@ -108,10 +109,8 @@ async def delete_account(request: Request) -> Response:
         return refusal
     # Todos and login sessions go with it (ON DELETE CASCADE).
     await queries.delete_user(db_session(request), user)
-    request.state.user = None
-    request.state.session_id = None
     response = render(request, "accounts/deleted.html", {"user": None})
-    auth.clear_session_cookie(request, response)
+    sessions.forget(request, response)
     return response
 
 

@@ -1,4 +1,8 @@
-"""Sign up, log in, log out."""
+"""Sign up, log in, log out.
+
+Each page has a GET route and a POST route of its own: HEAD (which Starlette answers
+with the GET route) can never reach the handler that changes state.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from webapp import auth, queries
-from webapp.forms import Credentials, parse_credentials, read_form
+from webapp import auth, flash, queries, sessions
+from webapp.forms import Credentials, parse_credentials
+from webapp.inputs import read_form
 from webapp.state import db_session
 from webapp.templating import render
 from webapp.throttle import format_wait
@@ -19,7 +24,7 @@ if TYPE_CHECKING:
 
 LOGIN_FAILED = "That email and password don't match an account."
 THROTTLED = "Too many failed attempts. Please try again {when}."
-EMAIL_TAKEN = "An account with this email already exists. Log in instead?"
+EMAIL_TAKEN = "An account with this email already exists."
 
 
 def _form_page(
@@ -34,38 +39,67 @@ def _form_page(
     context = {
         "values": values or Credentials(email="", password=""),
         "errors": errors or {},
-        "next": auth.safe_next(request.query_params.get("next")),
+        "email_taken": (errors or {}).get("email") == EMAIL_TAKEN,
+        "next": safe_next(request.query_params.get("next")),
     }
     return render(request, template, context, status_code=status_code, headers=headers)
 
 
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a same-site relative path, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    if any(ch in target for ch in "\\\r\n\t\x00"):
+        return None
+    return target
+
+
 def throttled_errors(exc: auth.Throttled) -> tuple[dict[str, str], dict[str, str]]:
-    """The form message and the Retry-After header for a throttled password check."""
+    """The form message and the Retry-After header for a throttled attempt."""
     return {"form": THROTTLED.format(when=format_wait(exc.wait))}, {"Retry-After": str(exc.wait)}
 
 
 def _landing(request: Request) -> RedirectResponse:
-    target = auth.safe_next(request.query_params.get("next"))
+    target = safe_next(request.query_params.get("next"))
     return RedirectResponse(target or request.app.url_path_for("todos_all"), status_code=303)
 
 
+async def signup_page(request: Request) -> Response:
+    if sessions.current_user(request) is not None:
+        return _landing(request)
+    return _form_page(request, "accounts/signup.html")
+
+
 async def signup(request: Request) -> Response:
-    if request.method == "GET":
-        return _form_page(request, "accounts/signup.html")
-    form = await read_form(request)
-    values, errors = parse_credentials(form, new_account=True)
-    db = db_session(request)
-    if not errors and await queries.get_user_by_email(db, values.email) is not None:
-        errors["email"] = EMAIL_TAKEN
+    if sessions.current_user(request) is not None:
+        return _landing(request)
+    values, errors = parse_credentials(await read_form(request), new_account=True)
     if errors:
         return _form_page(
             request, "accounts/signup.html", values=values, errors=errors, status_code=422
         )
-    password_hash = await auth.hash_password(values.password)
     try:
-        user = await queries.create_user(db, values.email, password_hash)
-    except IntegrityError:
-        # Lost a race for the same email. The 422 makes the unit of work roll back.
+        # Hashed before the email is looked up: a taken email costs the same time.
+        password_hash = await auth.hash_for_signup(request, values.password)
+    except auth.Throttled as exc:
+        errors, headers = throttled_errors(exc)
+        return _form_page(
+            request,
+            "accounts/signup.html",
+            values=values,
+            errors=errors,
+            status_code=429,
+            headers=headers,
+        )
+    db = db_session(request)
+    taken = await queries.get_user_by_email(db, values.email) is not None
+    if not taken:
+        try:
+            user = await queries.create_user(db, values.email, password_hash)
+        except IntegrityError:
+            # Lost a race for the same email. The 422 makes the unit of work roll back.
+            taken = True
+    if taken:
         return _form_page(
             request,
             "accounts/signup.html",
@@ -74,17 +108,18 @@ async def signup(request: Request) -> Response:
             status_code=422,
         )
     response = _landing(request)
-    await auth.log_in(request, response, user)
+    await sessions.log_in(request, response, user)
     return response
 
 
+async def login_page(request: Request) -> Response:
+    if sessions.current_user(request) is not None:
+        return _landing(request)
+    return _form_page(request, "accounts/login.html")
+
+
 async def login(request: Request) -> Response:
-    if request.method == "GET":
-        if auth.current_user(request) is not None:
-            return _landing(request)
-        return _form_page(request, "accounts/login.html")
-    form = await read_form(request)
-    values, errors = parse_credentials(form, new_account=False)
+    values, errors = parse_credentials(await read_form(request), new_account=False)
     try:
         user = None if errors else await auth.authenticate(request, values.email, values.password)
     except auth.Throttled as exc:
@@ -103,18 +138,21 @@ async def login(request: Request) -> Response:
             request, "accounts/login.html", values=values, errors=errors, status_code=422
         )
     response = _landing(request)
-    await auth.log_in(request, response, user)
+    await sessions.log_in(request, response, user)
     return response
 
 
 async def logout(request: Request) -> Response:
     response = RedirectResponse(request.app.url_path_for("login"), status_code=303)
-    await auth.log_out(request, response)
+    await sessions.log_out(request, response)
+    flash.keep(request, response, "You are logged out.")
     return response
 
 
 routes = [
-    Route("/signup", signup, methods=["GET", "POST"], name="signup"),
-    Route("/login", login, methods=["GET", "POST"], name="login"),
+    Route("/signup", signup_page, methods=["GET"], name="signup"),
+    Route("/signup", signup, methods=["POST"], name="signup_post"),
+    Route("/login", login_page, methods=["GET"], name="login"),
+    Route("/login", login, methods=["POST"], name="login_post"),
     Route("/logout", logout, methods=["POST"], name="logout"),
 ]

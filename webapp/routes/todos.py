@@ -1,103 +1,152 @@
 """The todo list: pages, plain-form actions and their htmx fragments.
 
-Every action answers a plain form with 303 back to the list view it came from, and an
-htmx request with just the fragments that changed, rendered from the same partials the
-page includes.
+Every action answers a plain form with 303 back to the list view it came from, at the
+row it acted on (`#todo-N`), and an htmx request with just the fragments that changed,
+rendered from the same macros the page uses.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, get_args
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, get_args
 from urllib.parse import urlencode
 
-from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from webapp import queries
-from webapp.auth import login_required, require_user
-from webapp.forms import TodoInput, parse_title, parse_todo, read_form
+from webapp import flash, queries
+from webapp.forms import TodoInput, parse_title, parse_todo
+from webapp.inputs import BadInput, parse_id, read_form
 from webapp.queries import Filter, Order
+from webapp.sessions import login_required, require_user
 from webapp.state import db_session, settings_of
 from webapp.templating import is_htmx, render
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from starlette.requests import Request
 
-    from webapp.models import Todo
+    from webapp.queries import Counts, TodoRow
 
 FILTERS: tuple[Filter, ...] = get_args(Filter)
 ORDERS: tuple[Order, ...] = get_args(Order)
+# The most rows an htmx action re-renders when the page had loaded more with "Show more".
+MAX_SHOWN_PAGES = 20
 
 
-def _view(request: Request, page_filter: Filter | None = None) -> dict[str, Any]:
-    """The list view (filter and order) to show or to return to, as template context.
+@dataclass(frozen=True, slots=True)
+class ListView:
+    """Which list view a page shows, or an action came from and returns to."""
 
-    A list page's filter is its path (`page_filter`); an action's is in its query.
-    Unknown values mean the default. Actions carry the view in their URL's query
-    (`view_query`), so every form on the page knows where to come back to.
-    """
-    filter_ = page_filter or request.query_params.get("filter")
-    order = request.query_params.get("order")
-    view: dict[str, Any] = {
-        "filter": filter_ if filter_ in FILTERS else "all",
-        "order": order if order in ORDERS else "oldest",
-    }
-    # The filter of a page is in its path already; only the order goes in its links.
-    view["order_query"] = "?order=newest" if view["order"] == "newest" else ""
-    non_default = {k: view[k] for k in ("filter", "order") if view[k] not in ("all", "oldest")}
-    view["view_query"] = "?" + urlencode(non_default) if non_default else ""
-    return view
+    filter: Filter = "all"
+    order: Order = "oldest"
+    # The page starts after this todo (a "Show more" page without JavaScript).
+    after: int | None = None
+
+    @classmethod
+    def of(cls, request: Request, page_filter: Filter | None = None) -> ListView:
+        """A list page's view (its filter is its path), or an action's (in its query).
+
+        Unknown values mean the default: a view is a preference, not an instruction.
+        """
+        params = request.query_params
+        filter_ = page_filter or params.get("filter")
+        order = params.get("order")
+        return cls(
+            filter=filter_ if filter_ in FILTERS else "all",
+            order=order if order in ORDERS else "oldest",
+            after=parse_id(params.get("after")),
+        )
+
+    @property
+    def query(self) -> str:
+        """The query an action's URL carries so that it knows where to come back to."""
+        return self._query(with_filter=True)
+
+    @property
+    def page_query(self) -> str:
+        """The query of this view's page (its filter is in the path)."""
+        return self._query(with_filter=False)
+
+    @property
+    def order_query(self) -> str:
+        """The query of this view's filter links: the order, but from the first page."""
+        return replace(self, after=None).page_query
+
+    def _query(self, *, with_filter: bool) -> str:
+        pairs: list[tuple[str, object]] = []
+        if with_filter and self.filter != "all":
+            pairs.append(("filter", self.filter))
+        if self.order != "oldest":
+            pairs.append(("order", self.order))
+        if self.after is not None:
+            pairs.append(("after", self.after))
+        return "?" + urlencode(pairs) if pairs else ""
+
+    def shows(self, todo: TodoRow) -> bool:
+        """Whether a todo belongs in this view (a toggled row may have to leave it)."""
+        return self.filter == "all" or (self.filter == "completed") == todo.done
+
+    def count(self, counts: Counts) -> int:
+        """How many todos this view has in all."""
+        return {"all": counts.total, "active": counts.active}.get(self.filter, counts.completed)
 
 
-def _list_path(request: Request, view: dict[str, Any]) -> str:
-    path: str = request.app.url_path_for(f"todos_{view['filter']}")
-    return path + str(view["order_query"])
+def _page_url(request: Request, view: ListView, anchor: int | None = None) -> str:
+    url: str = request.app.url_path_for(f"todos_{view.filter}") + view.page_query
+    return url + (f"#todo-{anchor}" if anchor is not None else "")
 
 
-def _if_shown(view: dict[str, Any], todo: Todo) -> Todo | None:
-    """The todo if the view's filter shows it; a row that no longer matches leaves."""
-    filter_: Filter = view["filter"]
-    return todo if filter_ == "all" or (filter_ == "completed") == todo.done else None
+def _back(request: Request, view: ListView, anchor: int | None = None) -> Response:
+    """A plain form's answer: POST -> 303 -> GET, back at the row (reloading won't post)."""
+    return RedirectResponse(_page_url(request, view, anchor), status_code=303)
 
 
-async def _rows(request: Request, view: dict[str, Any], after: int | None = None) -> dict[str, Any]:
-    """One page of rows for this view, and where the next page starts (if any)."""
+@dataclass(frozen=True, slots=True)
+class Rows:
+    todos: Sequence[TodoRow]
+    # Where the next page starts, when there is one ("Show more").
+    more_after: int | None
+
+
+async def _rows(request: Request, view: ListView, *, shown: int = 0) -> Rows:
+    """A page of rows for this view, or as many as the page was showing (`shown`)."""
     page_size = settings_of(request).page_size
+    limit = min(max(page_size, shown), MAX_SHOWN_PAGES * page_size)
     # One row more than the page tells whether a "Show more" link is needed.
     rows = await queries.list_todos(
         db_session(request),
         require_user(request),
-        filter_=view["filter"],
-        order=view["order"],
-        after=after,
-        limit=page_size + 1,
+        filter_=view.filter,
+        order=view.order,
+        after=view.after,
+        limit=limit + 1,
     )
-    todos = rows[:page_size]
-    return {"todos": todos, "more_after": todos[-1].id if len(rows) > page_size else None}
+    todos = rows[:limit]
+    return Rows(todos=todos, more_after=todos[-1].id if len(rows) > limit else None)
 
 
-async def _counts(request: Request) -> dict[str, Any]:
-    return {"counts": await queries.count_todos(db_session(request), require_user(request))}
+async def _counts(request: Request) -> Counts:
+    return await queries.count_todos(db_session(request), require_user(request))
+
+
+async def _shown(request: Request) -> int:
+    """How many rows the page showed, as htmx reports it (app.js); 0 when not said."""
+    shown = (await read_form(request)).get("shown")
+    return (parse_id(shown) or 0) if isinstance(shown, str) else 0
 
 
 async def _list_page(request: Request, filter_: Filter) -> Response:
-    view = _view(request, filter_)
-    after = _after(request.query_params.get("after"))
-    context = view | await _rows(request, view, after)
-    if after is not None and is_htmx(request):
+    view = ListView.of(request, filter_)
+    if "after" in request.query_params and view.after is None:
+        raise BadInput("That page link is not valid.")
+    rows = await _rows(request, view)
+    if view.after is not None and is_htmx(request):
         # "Show more": just the next rows, appended in place.
-        return render(request, "todos/_more.html", context)
-    context |= await _counts(request)
+        return render(request, "todos/_more.html", {"view": view, "rows": rows})
+    context = {"view": view, "rows": rows, "counts": await _counts(request)}
     return render(request, "todos/index.html", context)
-
-
-def _after(value: str | None) -> int | None:
-    if value is None:
-        return None
-    if not value.isdigit() or len(value) > 19:
-        raise HTTPException(400, "That page link is not valid.")
-    return int(value)
 
 
 @login_required
@@ -115,41 +164,62 @@ async def completed_todos(request: Request) -> Response:
     return await _list_page(request, "completed")
 
 
-def _back(request: Request, view: dict[str, Any]) -> Response:
-    # POST -> 303 -> GET: reloading the list afterwards doesn't post again.
-    return RedirectResponse(_list_path(request, view), status_code=303)
-
-
-async def _changed(request: Request, view: dict[str, Any], template: str, **extra: Any) -> Response:
-    """After an action: the fragment for htmx, or back to the list for a plain form."""
-    if not is_htmx(request):
-        return _back(request, view)
-    return render(request, template, view | await _counts(request) | extra)
-
-
 @login_required
 async def create(request: Request) -> Response:
-    view = _view(request)
+    view = ListView.of(request)
     values, errors = parse_todo(await read_form(request))
     if errors:
-        context = view | {"errors": errors, "values": values}
+        context = {"view": view, "errors": errors, "values": values}
         if is_htmx(request):
             return render(request, "todos/_new_form.html", context, status_code=422)
-        context |= await _rows(request, view) | await _counts(request)
+        context |= {"rows": await _rows(request, view), "counts": await _counts(request)}
         return render(request, "todos/index.html", context, status_code=422)
     todo = await queries.add_todo(
         db_session(request), require_user(request), values.title, values.description
     )
-    return await _changed(request, view, "todos/_created.html", todo=todo)
+    if not is_htmx(request):
+        return _back(request, view, todo.id if view.filter != "completed" else None)
+    counts = await _counts(request)
+    # Oldest first, a new todo goes at the very end: if the page hasn't loaded the rows
+    # before it ("Show more"), appending it would show it out of place, and twice later.
+    shown = await _shown(request)
+    at_end_unseen = view.order == "oldest" and (
+        view.after is not None or shown < view.count(counts) - 1
+    )
+    context = {
+        "view": view,
+        "counts": counts,
+        "todo": todo if view.filter != "completed" and not at_end_unseen else None,
+        "message": flash.Message(f"Added “{todo.title}” at the end of the list.")
+        if at_end_unseen
+        else None,
+    }
+    return render(request, "todos/_created.html", context)
+
+
+async def _one_changed(request: Request, view: ListView, todo: TodoRow) -> Response:
+    """After a change to one todo: its row (if the view still shows it) and the summary."""
+    if not is_htmx(request):
+        if view.shows(todo):
+            return _back(request, view, todo.id)
+        neighbour = await queries.neighbour(
+            db_session(request), require_user(request), todo.id, view.filter, view.order
+        )
+        return _back(request, view, neighbour)
+    context = {
+        "view": view,
+        "todo": todo if view.shows(todo) else None,
+        "counts": await _counts(request),
+    }
+    return render(request, "todos/_changed.html", context)
 
 
 @login_required
 async def toggle(request: Request) -> Response:
-    view = _view(request)
     todo = await queries.toggle_todo(
         db_session(request), require_user(request), request.path_params["todo_id"]
     )
-    return await _changed(request, view, "todos/_changed.html", todo=_if_shown(view, todo))
+    return await _one_changed(request, ListView.of(request), todo)
 
 
 @login_required
@@ -157,7 +227,7 @@ async def edit_page(request: Request) -> Response:
     todo = await queries.get_todo_for(
         db_session(request), require_user(request), request.path_params["todo_id"]
     )
-    context = _view(request) | {"todo": todo, "errors": {}, "values": todo}
+    context = {"view": ListView.of(request), "todo": todo, "errors": {}, "values": todo}
     return render(request, "todos/edit.html", context)
 
 
@@ -166,7 +236,7 @@ async def update(request: Request) -> Response:
     user = require_user(request)
     db = db_session(request)
     todo_id: int = request.path_params["todo_id"]
-    view = _view(request)
+    view = ListView.of(request)
     form = await read_form(request)
     # The inline editor sends only the title; the edit page sends the description too.
     with_description = "description" in form
@@ -177,44 +247,90 @@ async def update(request: Request) -> Response:
         values = TodoInput(title=parse_title(form, errors), description=None)
     if errors:
         todo = await queries.get_todo_for(db, user, todo_id)
+        if is_htmx(request):
+            context = {"view": view, "todo": todo, "error": errors["title"], "value": values.title}
+            return render(request, "todos/_row.html", context, status_code=422)
         if not with_description:
             values = TodoInput(title=values.title, description=todo.description)
-        context = view | {"todo": todo, "errors": errors, "values": values}
-        template = "todos/_item.html" if is_htmx(request) else "todos/edit.html"
-        return render(request, template, context, status_code=422)
+        context = {"view": view, "todo": todo, "errors": errors, "values": values}
+        return render(request, "todos/edit.html", context, status_code=422)
     if with_description:
         todo = await queries.edit_todo(db, user, todo_id, values.title, values.description)
     else:
         todo = await queries.rename_todo(db, user, todo_id, values.title)
-    return await _changed(request, view, "todos/_changed.html", todo=_if_shown(view, todo))
+    if not is_htmx(request):
+        response = await _one_changed(request, view, todo)
+        flash.keep(request, response, f"Saved “{todo.title}”.")
+        return response
+    return await _one_changed(request, view, todo)
+
+
+def _deleted_message(deleted: queries.Deleted) -> str:
+    if len(deleted.titles) == 1:
+        return f"Deleted “{deleted.titles[0]}”."
+    return f"Deleted {len(deleted.titles)} completed todos."
 
 
 @login_required
 async def delete(request: Request) -> Response:
-    await queries.delete_todo(
-        db_session(request), require_user(request), request.path_params["todo_id"]
-    )
-    return await _changed(request, _view(request), "todos/_changed.html", todo=None)
+    view = ListView.of(request)
+    todo_id: int = request.path_params["todo_id"]
+    db = db_session(request)
+    user = require_user(request)
+    deleted = await queries.delete_todo(db, user, todo_id)
+    message = flash.Message(_deleted_message(deleted), undo=deleted.deletion_id)
+    if not is_htmx(request):
+        neighbour = await queries.neighbour(db, user, todo_id, view.filter, view.order)
+        response = _back(request, view, neighbour)
+        flash.keep(request, response, message.text, message.undo)
+        return response
+    context = {"view": view, "todo": None, "counts": await _counts(request), "message": message}
+    return render(request, "todos/_changed.html", context)
+
+
+async def _whole_list(request: Request, view: ListView, message: flash.Message | None) -> Response:
+    """The list section again, as many rows as the page showed, for a change to many."""
+    rows = await _rows(request, view, shown=await _shown(request))
+    context = {"view": view, "rows": rows, "counts": await _counts(request), "message": message}
+    return render(request, "todos/_app.html", context)
 
 
 @login_required
 async def toggle_all(request: Request) -> Response:
-    view = _view(request)
+    view = ListView.of(request)
     # The checkbox is sent (done=true) when ticked, and left out when unticked.
     done = (await read_form(request)).get("done") == "true"
     await queries.set_all_done(db_session(request), require_user(request), done=done)
     if not is_htmx(request):
         return _back(request, view)
-    return await _changed(request, view, "todos/_app.html", **await _rows(request, view))
+    return await _whole_list(request, view, None)
 
 
 @login_required
 async def clear_completed(request: Request) -> Response:
-    view = _view(request)
-    await queries.clear_completed(db_session(request), require_user(request))
+    view = ListView.of(request)
+    deleted = await queries.clear_completed(db_session(request), require_user(request))
+    message = flash.Message(_deleted_message(deleted), deleted.deletion_id) if deleted else None
     if not is_htmx(request):
-        return _back(request, view)
-    return await _changed(request, view, "todos/_app.html", **await _rows(request, view))
+        response = _back(request, view)
+        if message is not None:
+            flash.keep(request, response, message.text, message.undo)
+        return response
+    return await _whole_list(request, view, message)
+
+
+@login_required
+async def undo(request: Request) -> Response:
+    view = ListView.of(request)
+    restored = await queries.undo_deletion(
+        db_session(request), require_user(request), request.path_params["deletion_id"]
+    )
+    text = "Restored." if len(restored) == 1 else f"Restored {len(restored)} todos."
+    if not is_htmx(request):
+        response = _back(request, view, restored[0])
+        flash.keep(request, response, text)
+        return response
+    return await _whole_list(request, view, flash.Message(text))
 
 
 routes = [
@@ -225,8 +341,9 @@ routes = [
     Route("/todos", create, methods=["POST"], name="create"),
     Route("/todos/toggle-all", toggle_all, methods=["POST"], name="toggle_all"),
     Route("/todos/clear-completed", clear_completed, methods=["POST"], name="clear_completed"),
-    Route("/todos/{todo_id:int}/toggle", toggle, methods=["POST"], name="toggle"),
-    Route("/todos/{todo_id:int}/edit", edit_page, name="edit"),
-    Route("/todos/{todo_id:int}", update, methods=["POST"], name="update"),
-    Route("/todos/{todo_id:int}/delete", delete, methods=["POST"], name="delete"),
+    Route("/todos/{todo_id:id}/toggle", toggle, methods=["POST"], name="toggle"),
+    Route("/todos/{todo_id:id}/edit", edit_page, name="edit"),
+    Route("/todos/{todo_id:id}", update, methods=["POST"], name="update"),
+    Route("/todos/{todo_id:id}/delete", delete, methods=["POST"], name="delete"),
+    Route("/deletions/{deletion_id:id}/undo", undo, methods=["POST"], name="undo"),
 ]

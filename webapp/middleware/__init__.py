@@ -1,0 +1,1 @@
+"""Pure ASGI middleware, one per module, as Starlette keeps its own."""
