@@ -1,9 +1,10 @@
 """Two users side by side: nothing one of them does reaches the other's todos.
 
 Every todo action, the bulk ones included, runs as Alice while Bob has todos of his own
-(one active, one done, their ids interleaved with hers); Bob's rows must come out of it
-exactly as they went in. And Alice naming one of Bob's todos by id gets the same 404 as
-for a todo that doesn't exist, with nothing changed.
+(one active, one done, one deleted and waiting for an Undo; their ids interleaved with
+hers); Bob's rows must come out of it exactly as they went in. And Alice naming one of
+Bob's todos (or deletions) by id gets the same 404 as for one that doesn't exist, with
+nothing changed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import html
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -28,6 +30,9 @@ ROW = re.compile(
     r'<li id="todo-\d+" class="([^"]*)">.*?<label class="title"[^>]*>(.*?)</label>', re.S
 )
 COUNT = re.compile(r'<span class="todo-count"[^>]*>\s*<strong>(\d+)</strong>')
+TITLES = ("alice_active", "bob_active", "alice_done", "bob_done", "alice_deleted", "bob_deleted")
+BOB_SEES = [("bob_active", False), ("bob_done", True)]
+ALICE_SEES = [("alice_active", False), ("alice_done", True)]
 
 
 def shown(page: str) -> list[tuple[str, bool]]:
@@ -44,14 +49,8 @@ def items_left(page: str) -> int:
     return int(match.group(1))
 
 
-async def todo_id(db: AsyncSession, title: str) -> int:
-    rows = await fetch(db, "SELECT id FROM todos WHERE title = :title", title=title)
-    assert len(rows) == 1, rows
-    return int(rows[0].id)
-
-
 async def rows_of(db: AsyncSession, email: str) -> list[Any]:
-    """Every column of every todo the user owns, as committed."""
+    """Every column of every todo the user owns, deleted ones included, as committed."""
     return await fetch(
         db,
         "SELECT todos.* FROM todos JOIN users ON users.id = todos.owner_id"
@@ -60,10 +59,18 @@ async def rows_of(db: AsyncSession, email: str) -> list[Any]:
     )
 
 
+async def everything(db: AsyncSession) -> dict[str, list[Any]]:
+    return {
+        table: await fetch(db, f"SELECT * FROM {table} ORDER BY id")  # noqa: S608
+        for table in ("todos", "deletions")
+    }
+
+
 @dataclass
 class TwoUsers:
     alice: httpx2.AsyncClient
     bob: httpx2.AsyncClient
+    # Todo ids by title, and deletion ids by owner ("alice_deletion", "bob_deletion").
     ids: dict[str, int]
 
 
@@ -71,27 +78,36 @@ class TwoUsers:
 async def two_users(
     app: Starlette, client: httpx2.AsyncClient, db: AsyncSession
 ) -> AsyncIterator[TwoUsers]:
-    """Alice (on `client`) and Bob (a client of his own), each with an active and a done
-    todo, created in turns so that their ids interleave."""
+    """Alice (on `client`) and Bob (a client of his own), each with an active, a done and
+    a deleted todo, created in turns so that their ids interleave."""
     async with client_for(app) as bob:
         await sign_up(client, "alice@example.com")
         await sign_up(bob, "bob@example.com")
-        for title in ("alice_active", "bob_active", "alice_done", "bob_done"):
-            await add_todo(client if title.startswith("alice") else bob, title)
-        ids = {
-            title: await todo_id(db, title)
-            for title in ("alice_active", "alice_done", "bob_active", "bob_done")
-        }
-        for owner, title in ((client, "alice_done"), (bob, "bob_done")):
-            response = await post_form(owner, f"/todos/{ids[title]}/toggle")
+        owners = {"alice": client, "bob": bob}
+        for title in TITLES:
+            await add_todo(owners[title.split("_")[0]], title)
+        rows = await fetch(db, "SELECT id, title FROM todos")
+        ids = {row.title: row.id for row in rows}
+        for title in ("alice_done", "bob_done"):
+            response = await post_form(owners[title.split("_")[0]], f"/todos/{ids[title]}/toggle")
             assert response.status_code == 303, response.text
+        for title in ("alice_deleted", "bob_deleted"):
+            response = await post_form(owners[title.split("_")[0]], f"/todos/{ids[title]}/delete")
+            assert response.status_code == 303, response.text
+        for name in owners:
+            (deletion,) = await fetch(
+                db,
+                "SELECT deletions.id FROM deletions JOIN users ON users.id = deletions.owner_id"
+                " WHERE users.email = :email",
+                email=f"{name}@example.com",
+            )
+            ids[f"{name}_deletion"] = deletion.id
         yield TwoUsers(alice=client, bob=bob, ids=ids)
 
 
 # Each of Alice's actions on her own todos: the path, the form, and the list she then sees.
-ALICE_START = [("alice_active", False), ("alice_done", True)]
 OWN_ACTIONS: dict[str, tuple[str, dict[str, str], list[tuple[str, bool]]]] = {
-    "add": ("/todos", {"title": "alice_new"}, [*ALICE_START, ("alice_new", False)]),
+    "add": ("/todos", {"title": "alice_new"}, [*ALICE_SEES, ("alice_new", False)]),
     "toggle": ("/todos/{alice_active}/toggle", {}, [("alice_active", True), ("alice_done", True)]),
     "edit": (
         "/todos/{alice_active}",
@@ -104,6 +120,7 @@ OWN_ACTIONS: dict[str, tuple[str, dict[str, str], list[tuple[str, bool]]]] = {
         [("alice_renamed", False), ("alice_done", True)],
     ),
     "delete": ("/todos/{alice_active}/delete", {}, [("alice_done", True)]),
+    "undo": ("/deletions/{alice_deletion}/undo", {}, [*ALICE_SEES, ("alice_deleted", False)]),
     "toggle all done": (
         "/todos/toggle-all",
         {"done": "true"},
@@ -125,7 +142,7 @@ async def test_one_users_actions_leave_another_users_todos_untouched(
 ) -> None:
     path, form, alice_sees = OWN_ACTIONS[action]
     bobs_rows = await rows_of(db, "bob@example.com")
-    assert len(bobs_rows) == 2
+    assert len(bobs_rows) == 3
 
     response = await post_form(two_users.alice, path.format_map(two_users.ids), form, htmx=htmx)
 
@@ -136,8 +153,7 @@ async def test_one_users_actions_leave_another_users_todos_untouched(
         assert items_left(response.text) == sum(not done for _, done in alice_sees)
     else:
         assert response.status_code == 303, response.text
-        # Back to the list (at the row acted on, when there is one).
-        assert response.headers["location"].partition("#")[0] == "/"
+        assert urlsplit(response.headers["location"]).path == "/"
     # Alice's action did what it says...
     alices_page = (await two_users.alice.get("/")).text
     assert shown(alices_page) == alice_sees
@@ -145,28 +161,37 @@ async def test_one_users_actions_leave_another_users_todos_untouched(
     # ...and Bob's todos are exactly as they were, in the database and on his page.
     assert await rows_of(db, "bob@example.com") == bobs_rows
     bobs_page = (await two_users.bob.get("/")).text
-    assert shown(bobs_page) == [("bob_active", False), ("bob_done", True)]
+    assert shown(bobs_page) == BOB_SEES
     assert items_left(bobs_page) == 1
 
 
-# Each action on one todo, aimed by Alice at one of Bob's.
-ACTIONS_ON_ONE_TODO: dict[str, tuple[str, str, dict[str, str]]] = {
-    "toggle": ("POST", "/todos/{id}/toggle", {}),
-    "edit": ("POST", "/todos/{id}", {"title": "hijacked", "description": "x"}),
-    "rename": ("POST", "/todos/{id}", {"title": "hijacked"}),
-    "delete": ("POST", "/todos/{id}/delete", {}),
-    "edit page": ("GET", "/todos/{id}/edit", {}),
+# Each action on one todo (or deletion), aimed by Alice at Bob's: method, path, form, the
+# ids it is aimed at in turn, and what the 404 says.
+ACTIONS_ON_ONE: dict[str, tuple[str, str, dict[str, str], tuple[str, ...], str]] = {
+    "toggle": ("POST", "/todos/{id}/toggle", {}, ("bob_active", "bob_done"), "todo"),
+    "edit": (
+        "POST",
+        "/todos/{id}",
+        {"title": "hijacked", "description": "x"},
+        ("bob_active", "bob_done"),
+        "todo",
+    ),
+    "rename": ("POST", "/todos/{id}", {"title": "hijacked"}, ("bob_active", "bob_done"), "todo"),
+    "delete": ("POST", "/todos/{id}/delete", {}, ("bob_active", "bob_done"), "todo"),
+    "edit page": ("GET", "/todos/{id}/edit", {}, ("bob_active", "bob_done"), "todo"),
+    "undo": ("POST", "/deletions/{id}/undo", {}, ("bob_deletion",), "undo"),
 }
+NOT_FOUND = {"todo": "That todo does not exist.", "undo": "That can no longer be undone."}
 
 
-@pytest.mark.parametrize("action", list(ACTIONS_ON_ONE_TODO))
+@pytest.mark.parametrize("action", list(ACTIONS_ON_ONE))
 @pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
 async def test_acting_on_another_users_todo_is_a_404_that_changes_nothing(
     two_users: TwoUsers, db: AsyncSession, action: str, htmx: bool
 ) -> None:
-    method, path, form = ACTIONS_ON_ONE_TODO[action]
-    everything = await fetch(db, "SELECT * FROM todos ORDER BY id")
-    for target in ("bob_active", "bob_done"):
+    method, path, form, targets, not_found = ACTIONS_ON_ONE[action]
+    before = await everything(db)
+    for target in targets:
         url = path.format(id=two_users.ids[target])
         if method == "GET":
             response = await two_users.alice.get(url, headers=HTMX if htmx else {})
@@ -174,8 +199,8 @@ async def test_acting_on_another_users_todo_is_a_404_that_changes_nothing(
             response = await post_form(two_users.alice, url, form, htmx=htmx)
 
         assert response.status_code == 404, (target, response.text)
-        assert "That todo does not exist." in response.text
-        assert target not in response.text
-        assert await fetch(db, "SELECT * FROM todos ORDER BY id") == everything, target
-    bobs_page = (await two_users.bob.get("/")).text
-    assert shown(bobs_page) == [("bob_active", False), ("bob_done", True)]
+        assert NOT_FOUND[not_found] in response.text
+        assert "bob_" not in response.text
+        assert await everything(db) == before, target
+    assert shown((await two_users.bob.get("/")).text) == BOB_SEES
+    assert shown((await two_users.alice.get("/")).text) == ALICE_SEES
