@@ -36,7 +36,15 @@ def _configure(**options: Any) -> None:
         target_metadata=target_metadata,
         # SQLite can't ALTER most things: batch mode copies the table instead.
         render_as_batch=True,
+        # Besides tables, columns, indexes and constraints, `alembic check` compares
+        # column types and server defaults: a default the models have and the
+        # migrations don't (or another one) is drift. PostgreSQL compares the two
+        # expressions by evaluating them on the server; SQLite by their text as SQLite
+        # writes it (func.now() is CURRENT_TIMESTAMP, false() is 0). The models and
+        # the migrations use the same portable expressions, so neither reports drift
+        # where there is none (tests/test_migrations.py checks both).
         compare_type=True,
+        compare_server_default=True,
         **options,
     )
 

@@ -2,7 +2,8 @@
 
 Proves that `upgrade head`, `downgrade base` and `upgrade head` again all work and leave
 exactly the expected tables, indexes and named constraints; that the migrated schema
-matches the models (no drift: what `alembic check` verifies); and that the foreign keys
+matches the models, server defaults included (no drift: what `alembic check` verifies,
+and a dropped server default is caught); and that the foreign keys
 really cascade on delete, which on SQLite needs the app engine's `PRAGMA foreign_keys=ON`.
 """
 
@@ -19,7 +20,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, pool, text
+from sqlalchemy import MetaData, inspect, pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.databases import throwaway_postgres
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
 PG_MIGRATIONS_DB = "webapp_migrations_test"
-APP_TABLES = {"users", "todos", "login_sessions", "throttle_counters"}
+APP_TABLES = {"users", "todos", "login_sessions", "throttle_counters", "deletions"}
 
 
 # -- an empty database --
@@ -111,18 +112,21 @@ def assert_migrated(url: str) -> None:
     assert current.tables == APP_TABLES | {"alembic_version"}
     assert current.indexes == {
         "users": set(),
-        "todos": {"ix_todos_owner_id_id"},
+        "todos": {"ix_todos_owner_id_id", "ix_todos_deletion_id"},
         "login_sessions": {"ix_login_sessions_user_id"},
         "throttle_counters": set(),
+        "deletions": {"ix_deletions_owner_id"},
     }
     assert current.uniques == {
         "users": {"uq_users_email"},
         "todos": set(),
         "login_sessions": set(),
         "throttle_counters": set(),
+        "deletions": set(),
     }
     fks = current.foreign_keys
-    assert set(fks["todos"]) == {"fk_todos_owner_id_users"}
+    assert set(fks["todos"]) == {"fk_todos_owner_id_users", "fk_todos_deletion_id_deletions"}
+    assert set(fks["deletions"]) == {"fk_deletions_owner_id_users"}
     assert set(fks["login_sessions"]) == {"fk_login_sessions_user_id_users"}
     assert fks["users"] == {}
     for fk in (
@@ -157,14 +161,18 @@ def test_upgrade_downgrade_upgrade(empty_database_url: str) -> None:
     assert_migrated(url)
 
 
-async def _drift(url: str) -> list[Any]:
+# What alembic/env.py has `alembic check` compare beyond tables, columns, indexes and
+# constraints.
+COMPARE = {"compare_type": True, "compare_server_default": True}
+
+
+async def _drift(url: str, metadata: MetaData = Base.metadata) -> list[Any]:
     engine = create_async_engine(url, poolclass=pool.NullPool)
     try:
         async with engine.connect() as conn:
             return await conn.run_sync(
                 lambda sync_conn: compare_metadata(
-                    MigrationContext.configure(sync_conn, opts={"compare_type": True}),
-                    Base.metadata,
+                    MigrationContext.configure(sync_conn, opts=COMPARE), metadata
                 )
             )
     finally:
@@ -173,8 +181,47 @@ async def _drift(url: str) -> list[Any]:
 
 def test_migrations_match_the_models(empty_database_url: str) -> None:
     """What `alembic check` verifies: autogenerate would find nothing to add."""
-    command.upgrade(_alembic(empty_database_url), "head")
+    config = _alembic(empty_database_url)
+    command.upgrade(config, "head")
     assert asyncio.run(_drift(empty_database_url)) == []
+    # And `alembic check` itself, configured by alembic/env.py, agrees.
+    command.check(config)
+
+
+def _server_defaults() -> list[tuple[str, str]]:
+    return [
+        (table.name, column.name)
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if column.server_default is not None
+    ]
+
+
+def _without_server_default(table: str, column: str) -> MetaData:
+    """A copy of the models' metadata with one column's server default left out."""
+    metadata = MetaData(naming_convention=Base.metadata.naming_convention)
+    for each in Base.metadata.sorted_tables:
+        each.to_metadata(metadata)
+    metadata.tables[table].c[column].server_default = None
+    return metadata
+
+
+def test_a_server_default_missing_from_the_models_is_drift(empty_database_url: str) -> None:
+    """The drift check compares server defaults: models that lost one (or migrations
+    that never had it) don't match the migrated database."""
+    command.upgrade(_alembic(empty_database_url), "head")
+    columns = _server_defaults()
+    assert ("todos", "done") in columns
+    assert ("todos", "updated_at") in columns
+    for table, column in columns:
+        diffs = asyncio.run(_drift(empty_database_url, _without_server_default(table, column)))
+        # One change: the column's default, from the migrated one to none.
+        assert len(diffs) == 1, (table, column, diffs)
+        (change,) = diffs[0]
+        assert change[0] == "modify_default", (table, column, change)
+        assert change[2:4] == (table, column)
+        assert change[-2] is not None  # the database has a default...
+        assert change[-1] is None  # ...the models don't
 
 
 async def _cascade_leftovers(url: str) -> dict[str, int]:
