@@ -25,6 +25,7 @@
     if (!box) return;
     const toast = document.createElement("div");
     toast.className = "toast error";
+    toast.setAttribute("role", "alert");
     const p = document.createElement("p");
     p.textContent = text;
     toast.append(p);
@@ -77,7 +78,15 @@
   // answer (a proxy's 502 page, say) must not replace a row: show a message.
   document.addEventListener("htmx:response:error", (event) => {
     const ctx = event.detail.ctx;
-    if (ctx.response.status === 422) return;
+    if (ctx.response.status === 422) {
+      // A refused new todo comes back as the form with its message: it replaces the
+      // form. (htmx's hx-status:422 would say so, but a ":" makes invalid HTML.)
+      if (ctx.sourceElement?.id === "new-todo-form") {
+        ctx.target = ctx.sourceElement;
+        ctx.swap = "outerHTML";
+      }
+      return;
+    }
     undoPending(ctx);
     if (ctx.hx?.reswap) return;
     ctx.swap = "none";

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.helpers import Account, fetch, post_form, sign_up
-from webapp.sessions import COOKIE as SESSION_COOKIE
 from webapp.routes.accounts import EMAIL_TAKEN, LOGIN_FAILED
+from webapp.sessions import COOKIE as SESSION_COOKIE
 
 if TYPE_CHECKING:
     import httpx2

@@ -41,7 +41,6 @@ ANONYMOUS_COOKIE = "csrftoken"
 FORBIDDEN = "This request came from another site, so it was refused."
 INVALID = "This form has expired or came from another site. Reload the page and try again."
 _TOKEN_SHAPE = re.compile("[0-9a-f]{64}")
-SESSION_ENDED = "Your session ended, please log in again."
 PAGE_EXPIRED = "That page was out of date, so nothing was changed. Please try again."
 
 
@@ -135,7 +134,7 @@ def _stale(request: Request) -> Response:
         return _go(request, app.url_path_for("login"), "You are logged out.")
     if user is None and sessions.current_session_id(request) is not None:
         # The browser had a session, and it is gone (logged out elsewhere, or expired).
-        return sessions.redirect_to_login(request, SESSION_ENDED)
+        return sessions.redirect_to_login(request)
     # Logged in as someone else meanwhile, or a form older than the browser's session:
     # show the page again, as it is now.
     if is_htmx(request):

@@ -44,7 +44,7 @@ class Deletion(Base):
     __tablename__ = "deletions"
     # Never reuse an id on SQLite (its default is the highest id plus one): an Undo link
     # of a purged deletion must not undo a newer one.
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     owner_id: Mapped[int] = mapped_column(

@@ -240,9 +240,12 @@ def login_required(
     return wrapper
 
 
-def redirect_to_login(request: Request, message: str | None = None) -> Response:
+SESSION_ENDED = "Your session ended, please log in again."
+
+
+def redirect_to_login(request: Request) -> Response:
     """To the login page, and back here afterwards (for a page, or the page an htmx
-    request came from). `message` says why, when the person thought they were in."""
+    request came from); with a word on why when the browser had a session."""
     target = request.app.url_path_for("login")
     back = _page_to_return_to(request)
     if back:
@@ -253,8 +256,9 @@ def redirect_to_login(request: Request, message: str | None = None) -> Response:
         response: Response = Response(status_code=204, headers={"HX-Redirect": target})
     else:
         response = RedirectResponse(target, status_code=303)
-    if message:
-        flash.keep(request, response, message)
+    if current_session_id(request) is not None:
+        # Logged out in another tab, everywhere, or timed out: they thought they were in.
+        flash.keep(request, response, SESSION_ENDED)
     return response
 
 

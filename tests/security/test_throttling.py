@@ -187,7 +187,8 @@ async def test_throttling_counters_survive_the_failed_requests_rollback(
     else:
         rows = await fetch(
             db,
-            "SELECT key, failures FROM throttle_counters WHERE key NOT LIKE 'signup:%' ORDER BY key",
+            "SELECT key, failures FROM throttle_counters"
+            " WHERE key NOT LIKE 'signup:%' ORDER BY key",
         )
         assert [(key.split(":")[0], failures) for key, failures in rows] == [
             ("account", 2),
