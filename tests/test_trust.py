@@ -317,8 +317,10 @@ async def test_the_page_has_a_skip_link_a_description_and_a_filters_landmark(
     assert '<meta name="description"' in page
     assert '<nav aria-label="Filters">' in page
     assert page.count(">todos<") == 1
-    # The title's accessible name is the title; the hint only describes it.
-    assert '<label class="title" tabindex="0" role="button" aria-describedby="edit-hint">x</label>' in page
+    # The title's accessible name is the title (not a tooltip); the hint describes it.
+    assert (
+        '<label class="title" tabindex="0" title="x" aria-describedby="edit-hint">x</label>' in page
+    )
     assert "<title>All · todos</title>" in page
 
 

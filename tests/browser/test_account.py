@@ -41,7 +41,7 @@ def test_change_password_from_the_header_link(new_page: PageMaker, base_url: str
     page.get_by_label("Current password").fill(PASSWORD)
     page.get_by_label("New password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Change password").click()
-    expect(page.get_by_role("status").filter(has_text="Your password was changed")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Password changed.")).to_be_visible()
 
     page.get_by_role("button", name="Log out", exact=True).click()
     log_in(page, base_url, email, PASSWORD)
