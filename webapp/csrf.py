@@ -132,9 +132,10 @@ def _stale(request: Request) -> Response:
         return _go(request, app.url_path_for("todos_all"))
     if user is None and path == app.url_path_for("logout"):
         return _go(request, app.url_path_for("login"), "You are logged out.")
-    if user is None and sessions.current_session_id(request) is not None:
-        # The browser had a session, and it is gone (logged out elsewhere, or expired).
-        return sessions.redirect_to_login(request)
+    if user is None and path not in (app.url_path_for("login"), app.url_path_for("signup")):
+        # A form from a logged-in page, and the session is gone (logged out in another
+        # tab, or everywhere, or timed out).
+        return sessions.redirect_to_login(request, ended=True)
     # Logged in as someone else meanwhile, or a form older than the browser's session:
     # show the page again, as it is now.
     if is_htmx(request):

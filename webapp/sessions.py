@@ -243,9 +243,10 @@ def login_required(
 SESSION_ENDED = "Your session ended, please log in again."
 
 
-def redirect_to_login(request: Request) -> Response:
+def redirect_to_login(request: Request, *, ended: bool | None = None) -> Response:
     """To the login page, and back here afterwards (for a page, or the page an htmx
-    request came from); with a word on why when the browser had a session."""
+    request came from); with a word on why when the person thought they were logged in
+    (`ended`; by default, when the browser still had a session cookie)."""
     target = request.app.url_path_for("login")
     back = _page_to_return_to(request)
     if back:
@@ -256,7 +257,7 @@ def redirect_to_login(request: Request) -> Response:
         response: Response = Response(status_code=204, headers={"HX-Redirect": target})
     else:
         response = RedirectResponse(target, status_code=303)
-    if current_session_id(request) is not None:
+    if ended if ended is not None else current_session_id(request) is not None:
         # Logged out in another tab, everywhere, or timed out: they thought they were in.
         flash.keep(request, response, SESSION_ENDED)
     return response

@@ -126,7 +126,10 @@ class PageMaker:
 
 def assert_forms_carry_the_filter(page: Page, filter_: str) -> None:
     """Fails at once (rather than after a wait) when the page's forms lack its filter."""
-    actions = [form.get_attribute("action") or "" for form in page.locator("form[hx-post]").all()]
+    actions = [
+        form.get_attribute("action") or "" for form in page.locator("form[data-hx-boost]").all()
+    ]
+    assert actions, "no htmx forms on the page"
     missing = [action for action in actions if f"filter={filter_}" not in action]
     assert not missing, f"forms without filter={filter_}: {missing}"
 

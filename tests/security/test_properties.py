@@ -173,3 +173,68 @@ async def test_any_text_in_the_account_page_forms(
     )
     assert response.status_code in {422, 429}, response.text
     assert len(await fetch(db, "SELECT id FROM users")) == 1
+
+
+# -- what scanners send: any bytes in headers, paths, cursors and charsets --
+
+BYTES = st.binary(max_size=80)
+HEADER_BYTES = st.binary(max_size=80).map(lambda b: b.replace(b"\r", b"").replace(b"\n", b""))
+CHARSETS = st.sampled_from(
+    ["utf-8", "unicode_escape", "utf-7", "utf-16", "latin-1", "bogus", "", "UTF-8", "ascii"]
+)
+
+
+@EXAMPLES
+@given(token=HEADER_BYTES, origin=HEADER_BYTES, after=TEXT, todo_id=TEXT)
+async def test_any_bytes_in_headers_paths_and_cursors(
+    client: httpx2.AsyncClient,
+    user: Account,
+    db: AsyncSession,
+    token: bytes,
+    origin: bytes,
+    after: str,
+    todo_id: str,
+) -> None:
+    before = await todo_rows(db)
+    response = await client.post(
+        "/todos", data={"title": "x"}, headers={"X-CSRF-Token": token, "Origin": origin}
+    )
+    assert response.status_code == 403, response.text
+    response = await client.get("/", params={"after": after})
+    assert response.status_code in {200, 400}, after
+    quoted = "".join(f"%{byte:02X}" for byte in todo_id.encode("utf-8", "surrogatepass"))
+    response = await client.get(f"/todos/{quoted}/edit")
+    assert response.status_code in {404, 400}, todo_id
+    assert await todo_rows(db) == before
+
+
+@EXAMPLES
+@given(charset=CHARSETS, title=BYTES, email=BYTES)
+async def test_any_bytes_in_any_declared_charset(
+    client: httpx2.AsyncClient,
+    user: Account,
+    db: AsyncSession,
+    charset: str,
+    title: bytes,
+    email: bytes,
+) -> None:
+    token = await csrf_token(client, "/")
+    before = await todo_rows(db)
+    parts = {"csrf_token": token.encode(), "title": title, "description": email}
+    body = (
+        b"".join(
+            b'--b\r\nContent-Disposition: form-data; name="'
+            + name.encode()
+            + b'"\r\n\r\n'
+            + value
+            + b"\r\n"
+            for name, value in parts.items()
+        )
+        + b"--b--\r\n"
+    )
+    content_type = "multipart/form-data; boundary=b" + (f"; charset={charset}" if charset else "")
+    response = await client.post("/todos", content=body, headers={"Content-Type": content_type})
+    event(f"charset {charset}: {response.status_code}")
+    assert response.status_code in {303, 400, 403, 422}, response.text
+    if response.status_code != 303:
+        assert await todo_rows(db) == before
