@@ -162,3 +162,21 @@ async def test_deletions_past_the_undo_window_are_purged_for_good(
     assert [row.id for row in await fetch(db, "SELECT id FROM todos")] == [2]
     response = await post_form(client, f"/deletions/{old_deletion}/undo", htmx=True)
     assert response.status_code == 404
+
+
+async def test_a_purged_todos_id_is_never_given_to_a_new_todo(
+    client: httpx2.AsyncClient, user: Account, db: AsyncSession
+) -> None:
+    # A page still showing the purged todo must not act on a newer one with its id.
+    await add_todo(client, "first")
+    await add_todo(client, "newest")
+    await post_form(client, "/todos/2/delete")
+    await db.execute(
+        text("UPDATE deletions SET created_at = :t"), {"t": datetime(2000, 1, 1, tzinfo=UTC)}
+    )
+    await db.commit()
+    await post_form(client, "/todos/1/delete")  # purges the old deletion, and todo 2
+    assert [row.id for row in await fetch(db, "SELECT id FROM todos")] == [1]
+    await add_todo(client, "another")
+    assert [row.id for row in await fetch(db, "SELECT id FROM todos ORDER BY id")] == [1, 3]
+    assert (await post_form(client, "/todos/2/toggle", htmx=True)).status_code == 404

@@ -55,8 +55,13 @@ class Deletion(Base):
 
 class Todo(Base):
     __tablename__ = "todos"
-    # Every list query filters by owner and walks the primary key in order.
-    __table_args__ = (Index("ix_todos_owner_id_id", "owner_id", "id"),)
+    # Every list query filters by owner and walks the primary key in order. On SQLite,
+    # ids are never reused (its default is the highest id plus one): a page still showing
+    # a purged todo must not act on a newer one that took its id.
+    __table_args__ = (
+        Index("ix_todos_owner_id_id", "owner_id", "id"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     owner_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))

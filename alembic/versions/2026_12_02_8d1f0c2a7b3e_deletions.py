@@ -6,7 +6,8 @@ Create Date: 2026-12-02 15:00:00
 
 A deleted todo keeps its row and points at the deletion it belongs to, so Undo can
 restore it exactly (its id, and so its place in the list, and every value); purging a
-deletion deletes its todos by cascade. Existing todos are not deleted: NULL.
+deletion deletes its todos by cascade. Existing todos are not deleted: NULL. On SQLite,
+todo and deletion ids are no longer reused (AUTOINCREMENT).
 """
 
 from collections.abc import Sequence
@@ -44,7 +45,12 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     op.create_index(op.f("ix_deletions_owner_id"), "deletions", ["owner_id"], unique=False)
-    with op.batch_alter_table("todos") as batch_op:
+    # On SQLite the table is rebuilt anyway (batch mode); it comes back with AUTOINCREMENT,
+    # so a purged todo's id is never given to a new one.
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    with op.batch_alter_table(
+        "todos", table_kwargs={"sqlite_autoincrement": True} if sqlite else {}
+    ) as batch_op:
         batch_op.add_column(sa.Column("deletion_id", BigId, nullable=True))
         batch_op.create_index(batch_op.f("ix_todos_deletion_id"), ["deletion_id"], unique=False)
         batch_op.create_foreign_key(
