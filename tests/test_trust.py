@@ -359,3 +359,13 @@ async def test_a_password_check_needs_one_connection_at_a_time(database_url: str
             token_from="/account",
         )
         assert response.status_code == 303
+
+
+async def test_adding_on_the_completed_view_says_where_the_todo_went(
+    client: httpx2.AsyncClient, user: Account, db: AsyncSession
+) -> None:
+    response = await post_form(client, "/todos?filter=completed", {"title": "new"}, htmx=True)
+    assert response.status_code == 200
+    assert row_ids(response.text) == []
+    assert "Added “new” to the active todos." in response.text
+    assert len(await fetch(db, "SELECT id FROM todos")) == 1

@@ -178,21 +178,26 @@ async def create(request: Request) -> Response:
         db_session(request), require_user(request), values.title, values.description
     )
     if not is_htmx(request):
-        return _back(request, view, todo.id if view.filter != "completed" else None)
+        # Back at the new row, where the page shows it (not on a later page, nor among
+        # the completed ones).
+        shown_there = view.filter != "completed" and view.after is None
+        return _back(request, view, todo.id if shown_there else None)
     counts = await _counts(request)
-    # Oldest first, a new todo goes at the very end: if the page hasn't loaded the rows
-    # before it ("Show more"), appending it would show it out of place, and twice later.
-    shown = await _shown(request)
-    at_end_unseen = view.order == "oldest" and (
-        view.after is not None or shown < view.count(counts) - 1
-    )
+    message = None
+    if view.filter == "completed":
+        message = flash.Message(f"Added “{todo.title}” to the active todos.")
+    elif view.order == "oldest" and (
+        # Oldest first, a new todo goes at the very end: if the page hasn't loaded the
+        # rows before it ("Show more"), appending it would show it out of place, and
+        # twice once they are loaded.
+        view.after is not None or await _shown(request) < view.count(counts) - 1
+    ):
+        message = flash.Message(f"Added “{todo.title}” at the end of the list.")
     context = {
         "view": view,
         "counts": counts,
-        "todo": todo if view.filter != "completed" and not at_end_unseen else None,
-        "message": flash.Message(f"Added “{todo.title}” at the end of the list.")
-        if at_end_unseen
-        else None,
+        "todo": None if message else todo,
+        "message": message,
     }
     return render(request, "todos/_created.html", context)
 
@@ -258,11 +263,10 @@ async def update(request: Request) -> Response:
         todo = await queries.edit_todo(db, user, todo_id, values.title, values.description)
     else:
         todo = await queries.rename_todo(db, user, todo_id, values.title)
+    response = await _one_changed(request, view, todo)
     if not is_htmx(request):
-        response = await _one_changed(request, view, todo)
         flash.keep(request, response, f"Saved “{todo.title}”.")
-        return response
-    return await _one_changed(request, view, todo)
+    return response
 
 
 def _deleted_message(deleted: queries.Deleted) -> str:
