@@ -14,6 +14,7 @@
     request.headers["X-CSRF-Token"] = csrfToken();
     if (request.method === "POST" && request.body?.set) {
       request.body.set("shown", String(document.querySelectorAll("#todo-list > li").length));
+      request.body.set("more", document.querySelector("#more a") ? "1" : "0");
     }
   });
 
@@ -58,7 +59,8 @@
   // stays open (its text kept) to try again or cancel with Escape.
   const undoPending = (ctx) => {
     const source = ctx?.sourceElement;
-    if (!source?.querySelectorAll) return;
+    // A row the server says is gone leaves the page (HX-Reswap: delete): nothing to undo.
+    if (!source?.querySelectorAll || ctx.hx?.reswap === "delete") return;
     for (const box of source.querySelectorAll("input[type=checkbox]")) {
       box.checked = box.defaultChecked;
     }
@@ -123,7 +125,7 @@
   // elsewhere, and focus is left where they put it.
   const finishEditing = (input, save, byKey) => {
     const li = input.closest("li");
-    if (!li || !li.classList.contains("editing") || input.dataset.done === "1") return;
+    if (!li?.isConnected || !li.classList.contains("editing") || input.dataset.done === "1") return;
     const stopEditing = () => {
       li.classList.remove("editing");
       if (byKey) li.querySelector("label.title")?.focus();
@@ -145,6 +147,18 @@
       input.form.requestSubmit();
     }
   };
+
+  // Undo from anywhere with the keyboard: "z" (or Ctrl/Cmd+Z) outside a text field
+  // presses the message's Undo button, which otherwise sits far away in the tab order.
+  document.addEventListener("keydown", (event) => {
+    if (event.target.closest?.("input, textarea, select, [contenteditable]")) return;
+    if (event.key !== "z" && event.key !== "Z") return;
+    if (event.altKey || event.shiftKey) return;
+    const undo = document.querySelector("#messages form button");
+    if (!undo) return;
+    event.preventDefault();
+    undo.click();
+  });
 
   document.addEventListener("dblclick", (event) => {
     const label = event.target.closest(".todo-list label.title");
@@ -173,10 +187,11 @@
 
   // -- focus after swaps ------------------------------------------------------------------------
   // A swap can remove the focused element (a replaced row, a deleted row, the "Clear
-  // completed" button). When the request's element held the focus just before its answer
-  // is swapped in, put focus on the nearest sensible thing afterwards; never take it from
-  // somewhere the user has moved on to.
-  document.addEventListener("htmx:before:swap", (event) => {
+  // completed" button), and a checkbox is disabled while its toggle is on the way. When
+  // the request's element held the focus as the request set out, put focus on the
+  // nearest sensible thing after the swap; never take it from somewhere the user has
+  // moved on to.
+  document.addEventListener("htmx:config:request", (event) => {
     const ctx = event.detail.ctx;
     const source = ctx.sourceElement;
     const focused = document.activeElement;
@@ -209,6 +224,12 @@
 
   document.addEventListener("htmx:after:swap", (event) => {
     const ctx = event.detail?.ctx;
+    // After Undo: on the restored row, where the person left off.
+    const restored = ctx?.response?.headers?.get("X-Restored");
+    if (restored) {
+      document.getElementById(restored)?.querySelector(".toggle")?.focus();
+      return;
+    }
     // A refused inline edit comes back open, with its message: keep typing there.
     const editing = document.querySelector(".todo-list li.editing input.edit");
     if (editing) {

@@ -78,7 +78,9 @@ async def test_a_todo_added_while_rows_are_unseen_is_not_appended_out_of_place(
 ) -> None:
     _, client = paged
     # The page shows 3 of 7 rows: the new todo belongs after the 4 unseen ones.
-    response = await post_form(client, "/todos", {"title": "eighth", "shown": "3"}, htmx=True)
+    response = await post_form(
+        client, "/todos", {"title": "eighth", "shown": "3", "more": "1"}, htmx=True
+    )
     assert response.status_code == 200
     assert row_ids(response.text) == []
     assert "Added “eighth” at the end of the list." in response.text
@@ -95,12 +97,33 @@ async def test_a_todo_added_while_rows_are_unseen_is_not_appended_out_of_place(
     assert seen == [1, 2, 3, 4, 5, 6, 7, 8]
 
 
+@pytest.mark.parametrize("shown", ["7", "0"])
 async def test_a_todo_added_to_a_whole_list_is_appended(
+    paged: tuple[Starlette, httpx2.AsyncClient], shown: str
+) -> None:
+    # "0": a tab opened before the other todos were added elsewhere; it has no "Show
+    # more" link, so the new row must show (or nothing would).
+    _, client = paged
+    form = {"title": "eighth", "shown": shown, "more": "0"}
+    response = await post_form(client, "/todos", form, htmx=True)
+    assert row_ids(response.text) == [8]
+
+
+async def test_rows_loaded_by_show_more_belong_to_the_page_they_join(
     paged: tuple[Starlette, httpx2.AsyncClient],
 ) -> None:
     _, client = paged
-    response = await post_form(client, "/todos", {"title": "eighth", "shown": "7"}, htmx=True)
-    assert row_ids(response.text) == [8]
+    headers = HTMX | {"HX-Current-URL": "http://testserver/"}
+    more = await client.get("/?after=3", headers=headers)
+    assert row_ids(more.text) == [4, 5, 6]
+    assert 'action="/todos/4/toggle"' in more.text
+    assert 'href="/todos/4/edit"' in more.text
+    # On a page that itself starts later (a bookmarked "/?after=3"), they keep its start.
+    headers = HTMX | {"HX-Current-URL": "http://testserver/?after=3"}
+    more = await client.get("/?after=6", headers=headers)
+    assert 'action="/todos/7/toggle?after=3"' in more.text
+    headers = HTMX | {"HX-Current-URL": "http://["}
+    assert (await client.get("/?after=6", headers=headers)).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -202,7 +225,9 @@ async def test_a_form_from_before_logging_in_again_reloads_instead_of_a_403(
     )
     assert response.status_code == 204
     assert response.headers["hx-refresh"] == "true"
-    assert "That page was out of date" in (await client.get("/")).text
+    page = (await client.get("/")).text
+    assert "That page was from an earlier session, so nothing was changed." in page
+    assert f"You are logged in as {user.email}" in page
     assert [row.done for row in await fetch(db, "SELECT done FROM todos")] == [False]
 
 
@@ -318,9 +343,8 @@ async def test_the_page_has_a_skip_link_a_description_and_a_filters_landmark(
     assert '<nav aria-label="Filters">' in page
     assert page.count(">todos<") == 1
     # The title's accessible name is the title (not a tooltip); the hint describes it.
-    assert (
-        '<label class="title" tabindex="0" title="x" aria-describedby="edit-hint">x</label>' in page
-    )
+    label = '<label class="title" dir="auto" tabindex="0" title="x" aria-describedby="edit-hint">'
+    assert label + "x</label>" in page
     assert "<title>All · todos</title>" in page
 
 

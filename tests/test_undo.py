@@ -58,6 +58,7 @@ async def test_delete_with_htmx_offers_undo_and_undo_restores_exactly(
     assert re.findall(r'<li id="todo-(\d+)"', response.text) == ["1", "2", "3"]
     assert '<li id="todo-2" class="completed">' in response.text
     assert "Restored." in response.text
+    assert response.headers["x-restored"] == "todo-2"  # where app.js puts the focus
     assert await snapshot(db) == before
     assert await fetch(db, "SELECT id FROM deletions") == []
 
@@ -180,3 +181,23 @@ async def test_a_purged_todos_id_is_never_given_to_a_new_todo(
     await add_todo(client, "another")
     assert [row.id for row in await fetch(db, "SELECT id FROM todos ORDER BY id")] == [1, 3]
     assert (await post_form(client, "/todos/2/toggle", htmx=True)).status_code == 404
+
+
+async def test_one_users_delete_purges_only_their_own_old_deletions(
+    app: Starlette, client: httpx2.AsyncClient, user: Account, db: AsyncSession
+) -> None:
+    await add_todo(client, "alice's")
+    response = await post_form(client, "/todos/1/delete", htmx=True)
+    (deletion,) = UNDO_FORM.findall(response.text)
+    await db.execute(
+        text("UPDATE deletions SET created_at = :t"), {"t": datetime(2000, 1, 1, tzinfo=UTC)}
+    )
+    await db.commit()
+    async with client_for(app) as bob:
+        await sign_up(bob, "bob@example.com")
+        await add_todo(bob, "bob's")
+        assert (await post_form(bob, "/todos/2/delete", htmx=True)).status_code == 200
+    # Alice's deletion waits for her own next delete (or the clean-up): Undo still works.
+    response = await post_form(client, f"/deletions/{deletion}/undo", htmx=True)
+    assert response.status_code == 200
+    assert await visible_ids(db) == [1]

@@ -39,9 +39,13 @@ FIELD_NAME = "csrf_token"
 HEADER_NAME = "X-CSRF-Token"
 ANONYMOUS_COOKIE = "csrftoken"
 FORBIDDEN = "This request came from another site, so it was refused."
+PAGE_EXPIRED_FORM = "That form had expired, so nothing was sent. Please try again."
 INVALID = "This form has expired or came from another site. Reload the page and try again."
 _TOKEN_SHAPE = re.compile("[0-9a-f]{64}")
-PAGE_EXPIRED = "That page was out of date, so nothing was changed. Please try again."
+PAGE_EXPIRED = (
+    "That page was from an earlier session, so nothing was changed. "
+    "You are logged in as {email}; this is your page now."
+)
 
 
 def csrf_token(request: Request) -> str:
@@ -143,7 +147,9 @@ def _stale(request: Request) -> Response:
     else:
         back = _same_site_referer(request) or app.url_path_for("todos_all")
         response = RedirectResponse(back, status_code=303)
-    flash.keep(request, response, PAGE_EXPIRED)
+    flash.keep(
+        request, response, PAGE_EXPIRED.format(email=user.email) if user else PAGE_EXPIRED_FORM
+    )
     return response
 
 

@@ -13,6 +13,7 @@ from tests.browser.helpers import (
     COMPLETED,
     PASSWORD,
     add,
+    add_many,
     assert_same_page,
     counter,
     mark_page,
@@ -175,3 +176,73 @@ def test_a_slow_add_keeps_the_text_and_says_it_is_busy(page: Page) -> None:
     expect(page.locator("#new-todo-form")).not_to_have_attribute("aria-busy", "true")
     expect(page.locator("input.new-todo")).to_have_value("")
     expect(page.locator("input.new-todo")).to_be_editable()
+
+
+def test_inline_edit_of_a_todo_deleted_elsewhere_removes_the_row_and_stays(
+    new_page: PageMaker,
+) -> None:
+    new_page.allow_errors(r"status of 404")
+    here = new_page()
+    elsewhere = new_page()
+    add(elsewhere, "One")
+    add(elsewhere, "Two")
+    here.reload()
+    mark_page(here)
+    row(elsewhere, "Two").hover()
+    row(elsewhere, "Two").get_by_role("button", name="Delete “Two”").click()
+    expect(rows(elsewhere)).to_have_count(1)
+
+    row(here, "Two").locator("label.title").dblclick()
+    row(here, "Two").locator("input.edit").fill("Two, renamed")
+    row(here, "Two").locator("input.edit").press("Enter")
+    expect(here.get_by_role("alert")).to_contain_text("That todo does not exist.")
+    expect(titles(here)).to_have_text(["One"])
+    assert_same_page(here)
+
+
+def test_undo_from_the_keyboard_puts_focus_on_the_restored_row(page: Page) -> None:
+    add(page, "One")
+    add(page, "Two")
+    page.get_by_role("button", name="Delete “One”").focus()
+    page.keyboard.press("Enter")
+    expect(titles(page)).to_have_text(["Two"])
+    expect(page.get_by_role("button", name="Undo")).to_have_attribute("aria-keyshortcuts", "z")
+    page.keyboard.press("z")
+    expect(titles(page)).to_have_text(["One", "Two"])
+    expect(row(page, "One").locator("input.toggle")).to_be_focused()
+
+
+def test_undo_after_show_more_keeps_every_row_loaded(page: Page, base_url: str) -> None:
+    add_many(page, [f"Item {n:02}" for n in range(1, 56)])
+    page.reload()
+    expect(rows(page)).to_have_count(50)
+    page.get_by_role("link", name="Show more").click()
+    expect(rows(page)).to_have_count(55)
+    row(page, "Item 53").hover()
+    row(page, "Item 53").get_by_role("button", name="Delete “Item 53”").click()
+    expect(rows(page)).to_have_count(54)
+    page.locator("#messages").get_by_role("button", name="Undo").click()
+    expect(rows(page)).to_have_count(55)
+    expect(titles(page).first).to_have_text("Item 01")
+    expect(titles(page).nth(52)).to_have_text("Item 53")
+    # The rows "Show more" brought belong to the first page: their forms say so.
+    action = row(page, "Item 53").locator("form.toggle-form").get_attribute("action")
+    assert action is not None
+    assert "after=" not in action
+
+
+def test_the_undo_offer_stays_while_undo_is_on_the_way(page: Page) -> None:
+    add(page, "One")
+    row(page, "One").hover()
+    row(page, "One").get_by_role("button", name="Delete “One”").click()
+    expect(rows(page)).to_have_count(0)
+    held: list[Route] = []
+    page.route("**/deletions/*/undo*", lambda route: held.append(route))
+    page.locator("#messages").get_by_role("button", name="Undo").click()
+    page.wait_for_timeout(200)  # the request is held; the page shows its state meanwhile
+    assert len(held) == 1
+    expect(page.locator("#messages .toast")).to_contain_text("Deleted “One”.")
+    expect(page.locator("#messages").get_by_role("button", name="Undo")).to_have_count(1)
+    held[0].continue_()
+    expect(titles(page)).to_have_text(["One"])
+    expect(page.locator("#messages .toast")).to_contain_text("Restored.")

@@ -154,7 +154,7 @@ async def test_sign_ups_are_throttled_per_client_address(
             )
             assert response.status_code == 429
             assert response.headers["retry-after"].isdigit()
-            assert "Too many failed attempts" in response.text
+            assert "Too many sign-ups from your network just now." in response.text
         async with client_for(app, "198.51.100.8") as elsewhere:
             await sign_up(elsewhere, "other@example.com")
     assert len(await fetch(db, "SELECT id FROM users")) == 4

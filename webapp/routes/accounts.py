@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 LOGIN_FAILED = "That email and password don't match an account."
 THROTTLED = "Too many failed attempts. Please try again {when}."
+SIGNUPS_THROTTLED = "Too many sign-ups from your network just now. Please try again {when}."
 EMAIL_TAKEN = "An account with this email already exists."
 
 
@@ -54,9 +55,11 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def throttled_errors(exc: auth.Throttled) -> tuple[dict[str, str], dict[str, str]]:
+def throttled_errors(
+    exc: auth.Throttled, message: str = THROTTLED
+) -> tuple[dict[str, str], dict[str, str]]:
     """The form message and the Retry-After header for a throttled attempt."""
-    return {"form": THROTTLED.format(when=format_wait(exc.wait))}, {"Retry-After": str(exc.wait)}
+    return {"form": message.format(when=format_wait(exc.wait))}, {"Retry-After": str(exc.wait)}
 
 
 def _landing(request: Request) -> RedirectResponse:
@@ -82,7 +85,7 @@ async def signup(request: Request) -> Response:
         # Hashed before the email is looked up: a taken email costs the same time.
         password_hash = await auth.hash_for_signup(request, values.password)
     except auth.Throttled as exc:
-        errors, headers = throttled_errors(exc)
+        errors, headers = throttled_errors(exc, SIGNUPS_THROTTLED)
         return _form_page(
             request,
             "accounts/signup.html",

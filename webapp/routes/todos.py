@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, get_args
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -131,6 +131,20 @@ async def _counts(request: Request) -> Counts:
     return await queries.count_todos(db_session(request), require_user(request))
 
 
+def _page_start(request: Request) -> int | None:
+    """Where the page an htmx request came from starts (`?after=` in its address)."""
+    try:
+        query = urlsplit(request.headers.get("HX-Current-URL", "")).query
+    except ValueError:  # not a URL at all; htmx always sends one
+        return None
+    return parse_id(parse_qs(query).get("after", [None])[-1])
+
+
+async def _more_to_load(request: Request) -> bool:
+    """Whether the page has rows still to load ("Show more"), as htmx reports it (app.js)."""
+    return (await read_form(request)).get("more") == "1"
+
+
 async def _shown(request: Request) -> int:
     """How many rows the page showed, as htmx reports it (app.js); 0 when not said."""
     shown = (await read_form(request)).get("shown")
@@ -143,8 +157,10 @@ async def _list_page(request: Request, filter_: Filter) -> Response:
         raise BadInput("That page link is not valid.")
     rows = await _rows(request, view)
     if view.after is not None and is_htmx(request):
-        # "Show more": just the next rows, appended in place.
-        return render(request, "todos/_more.html", {"view": view, "rows": rows})
+        # "Show more": just the next rows, appended in place. Their forms belong to the
+        # page they join (its own first row), not to where this batch starts.
+        page_view = replace(view, after=_page_start(request))
+        return render(request, "todos/_more.html", {"view": page_view, "rows": rows})
     context = {"view": view, "rows": rows, "counts": await _counts(request)}
     return render(request, "todos/index.html", context)
 
@@ -186,12 +202,10 @@ async def create(request: Request) -> Response:
     message = None
     if view.filter == "completed":
         message = flash.Message(f"Added “{todo.title}” to the active todos.")
-    elif view.order == "oldest" and (
+    elif view.order == "oldest" and (view.after is not None or await _more_to_load(request)):
         # Oldest first, a new todo goes at the very end: if the page hasn't loaded the
         # rows before it ("Show more"), appending it would show it out of place, and
         # twice once they are loaded.
-        view.after is not None or await _shown(request) < view.count(counts) - 1
-    ):
         message = flash.Message(f"Added “{todo.title}” at the end of the list.")
     context = {
         "view": view,
@@ -292,9 +306,12 @@ async def delete(request: Request) -> Response:
     return render(request, "todos/_changed.html", context)
 
 
-async def _whole_list(request: Request, view: ListView, message: flash.Message | None) -> Response:
-    """The list section again, as many rows as the page showed, for a change to many."""
-    rows = await _rows(request, view, shown=await _shown(request))
+async def _whole_list(
+    request: Request, view: ListView, message: flash.Message | None, *, added: int = 0
+) -> Response:
+    """The list section again, as many rows as the page showed (and `added` more), for a
+    change to many."""
+    rows = await _rows(request, view, shown=await _shown(request) + added)
     context = {"view": view, "rows": rows, "counts": await _counts(request), "message": message}
     return render(request, "todos/_app.html", context)
 
@@ -334,7 +351,10 @@ async def undo(request: Request) -> Response:
         response = _back(request, view, restored[0])
         flash.keep(request, response, text)
         return response
-    return await _whole_list(request, view, flash.Message(text))
+    response = await _whole_list(request, view, flash.Message(text), added=len(restored))
+    # Where the keyboard goes next: the (first) restored row (app.js).
+    response.headers["X-Restored"] = f"todo-{restored[0]}"
+    return response
 
 
 routes = [
