@@ -131,12 +131,13 @@ def _stale(request: Request) -> Response:
     path = request.url.path
     app = request.app
     user = sessions.current_user(request)
-    if user is not None and path in (app.url_path_for("login"), app.url_path_for("signup")):
+    account_pages = (app.url_path_for("login"), app.url_path_for("signup"))
+    if user is not None and path in account_pages:
         # Logged in meanwhile, in another tab: that is what this form was for.
         return _go(request, app.url_path_for("todos_all"))
     if user is None and path == app.url_path_for("logout"):
         return _go(request, app.url_path_for("login"), "You are logged out.")
-    if user is None and path not in (app.url_path_for("login"), app.url_path_for("signup")):
+    if user is None and path not in account_pages:
         # A form from a logged-in page, and the session is gone (logged out in another
         # tab, or everywhere, or timed out).
         return sessions.redirect_to_login(request, ended=True)

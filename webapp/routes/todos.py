@@ -88,10 +88,6 @@ class ListView:
         """Whether a todo belongs in this view (a toggled row may have to leave it)."""
         return self.filter == "all" or (self.filter == "completed") == todo.done
 
-    def count(self, counts: Counts) -> int:
-        """How many todos this view has in all."""
-        return {"all": counts.total, "active": counts.active}.get(self.filter, counts.completed)
-
 
 def _page_url(request: Request, view: ListView, anchor: int | None = None) -> str:
     url: str = request.app.url_path_for(f"todos_{view.filter}") + view.page_query
