@@ -61,7 +61,7 @@ async def test_add_with_a_plain_form(
     page = await client.get("/")
     assert row_ids(page.text) == [1]
     assert ">Buy milk</label>" in page.text
-    assert '<p class="description">2 litres \nsemi</p>' in page.text
+    assert '<p class="description" dir="auto">2 litres \nsemi</p>' in page.text
     assert count_text(page.text) == "<strong>1</strong> item left"
 
 
