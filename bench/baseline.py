@@ -44,6 +44,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -86,8 +87,10 @@ HEADERS = {
     "Vary": "HX-Request, HX-Request-Type",
     "Cache-Control": "no-store",
 }
-# The default list view: what our app's _view() gives a URL without query parameters.
-DEFAULT_VIEW = {"filter": "all", "order": "oldest", "order_query": "", "view_query": ""}
+# The default list view: what our app's ListView.of() gives a URL without query parameters.
+DEFAULT_VIEW = SimpleNamespace(
+    filter="all", order="oldest", after=None, query="", page_query="", order_query=""
+)
 
 SESSION_QUERY = (
     "SELECT s.id, s.user_id, s.created_at, s.last_seen_at,"
@@ -98,14 +101,15 @@ TOUCH_QUERY = "UPDATE login_sessions SET last_seen_at = $2 WHERE id = $1"
 DELETE_SESSION_QUERY = "DELETE FROM login_sessions WHERE id = $1"
 PAGE_QUERY = (
     "SELECT id, owner_id, title, description, done, created_at, updated_at"
-    " FROM todos WHERE owner_id = $1 ORDER BY id LIMIT $2"
+    " FROM todos WHERE owner_id = $1 AND deletion_id IS NULL ORDER BY id LIMIT $2"
 )
 COUNTS_QUERY = (
     "SELECT count(id) AS total, count(id) FILTER (WHERE done IS false) AS active"
-    " FROM todos WHERE owner_id = $1"
+    " FROM todos WHERE owner_id = $1 AND deletion_id IS NULL"
 )
 TOGGLE_QUERY = (
-    "UPDATE todos SET done = NOT done, updated_at = now() WHERE id = $1 AND owner_id = $2"
+    "UPDATE todos SET done = NOT done, updated_at = now()"
+    " WHERE id = $1 AND owner_id = $2 AND deletion_id IS NULL"
     " RETURNING id, owner_id, title, description, done, created_at, updated_at"
 )
 INSERT_QUERY = (
@@ -162,14 +166,6 @@ class Config:
         self.pgbouncer = environ.get("BENCH_PGBOUNCER", "") == "1"
 
 
-def _path_for(context: Mapping[str, Any], name: str, /, **path_params: Any) -> str:
-    # Our app's lookup (webapp/templating.py): the route by name, then its own path.
-    request: Request = context["request"]
-    routes: dict[str, tuple[str, BaseRoute]] = request.app.state.routes_by_name
-    prefix, route = routes[name]
-    return prefix + str(route.url_path_for(name, **path_params))
-
-
 def routes_by_name(
     routes: Sequence[BaseRoute], prefix: str = ""
 ) -> dict[str, tuple[str, BaseRoute]]:
@@ -185,16 +181,38 @@ def routes_by_name(
 
 
 def make_environment() -> jinja2.Environment:
-    # Exactly our app's Jinja2 options and globals: the same templates give the same bytes.
-    env = jinja2.Environment(
+    # Exactly our app's Jinja2 options: the same templates give the same bytes. The
+    # globals (`path_for`, `static_url`) are set once the routes exist (`create_app`).
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(PROJECT_ROOT / "templates"),
         autoescape=True,
         auto_reload=False,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals["path_for"] = jinja2.pass_context(_path_for)
-    return env
+
+
+def set_globals(env: jinja2.Environment, routes: dict[str, tuple[str, BaseRoute]]) -> None:
+    """Our app's template globals (webapp/templating.py): paths by route name, and the
+    static files' hashed names (the same content-hash build as ours)."""
+    from webapp.static_files import HashedStaticFiles  # servestatic only, not the app
+
+    def path_for(name: str, /, **path_params: Any) -> str:
+        prefix, route = routes[name]
+        return prefix + str(route.url_path_for(name, **path_params))
+
+    folders = {
+        "static": HashedStaticFiles(PROJECT_ROOT / "static"),
+        "htmx": HashedStaticFiles(
+            PROJECT_ROOT / "node_modules" / "htmx.org" / "dist", ["htmx.min.js"]
+        ),
+    }
+
+    def static_url(path: str, /, mount: str = "static") -> str:
+        return path_for(mount, path=folders[mount].hashed_name(path))
+
+    env.globals["path_for"] = path_for
+    env.globals["static_url"] = static_url
 
 
 class Baseline:
@@ -312,11 +330,14 @@ async def list_page(request: Request) -> Response:
         counts_row = await conn.fetchrow(COUNTS_QUERY, login.user.id)
     assert counts_row is not None
     todos = rows[:PAGE_SIZE]
-    context = DEFAULT_VIEW | {
+    context = {
+        "view": DEFAULT_VIEW,
         "user": login.user,
         "csrf_token": app.sign("session", session_id),
-        "todos": todos,
-        "more_after": todos[-1]["id"] if len(rows) > PAGE_SIZE else None,
+        "message": None,
+        "rows": SimpleNamespace(
+            todos=todos, more_after=todos[-1]["id"] if len(rows) > PAGE_SIZE else None
+        ),
         "counts": Counts(counts_row["total"], counts_row["active"]),
     }
     return app.render(request, "todos/index.html", context)
@@ -398,9 +419,11 @@ def _render_row(
 ) -> Response:
     """A changed or added row's fragment, with the counter and footer swapped alongside."""
     assert counts_row is not None
-    context = DEFAULT_VIEW | {
+    context = {
+        "view": DEFAULT_VIEW,
         "user": login.user,
         "csrf_token": app.sign("session", session_id),
+        "message": None,
         "todo": todo,
         "counts": Counts(counts_row["total"], counts_row["active"]),
     }
@@ -460,10 +483,12 @@ async def not_here(_request: Request) -> Response:
 NOT_HERE = PlainTextResponse("not part of the baseline", status_code=404)
 
 
-ENDPOINTS = {"todos_all": list_page, "toggle": toggle, "create": create, "login": login}
+ENDPOINTS = {"todos_all": list_page, "toggle": toggle, "create": create, "login_post": login}
 
 
 def build_routes(table: list[dict[str, Any]]) -> list[BaseRoute]:
+    import webapp.inputs  # noqa: F401 (registers our `{todo_id:id}` path converter)
+
     """Our app's route table (names, paths, methods, order; see `describe_routes`),
     with the four endpoints above and stubs elsewhere: the templates link to every
     route, and routing a request walks the same list as in our app."""
@@ -528,6 +553,7 @@ def create_app() -> Starlette:
     app = Starlette(routes=build_routes(our_route_table()), lifespan=lifespan)
     app.state.baseline = baseline
     app.state.routes_by_name = routes_by_name(app.routes)
+    set_globals(baseline.env, app.state.routes_by_name)
     return app
 
 
