@@ -62,6 +62,15 @@ def throttled_errors(
     return {"form": message.format(when=format_wait(exc.wait))}, {"Retry-After": str(exc.wait)}
 
 
+def _throttled_page(
+    request: Request, template: str, values: Credentials, exc: auth.Throttled, message: str
+) -> Response:
+    errors, headers = throttled_errors(exc, message)
+    return _form_page(
+        request, template, values=values, errors=errors, status_code=429, headers=headers
+    )
+
+
 def _landing(request: Request) -> RedirectResponse:
     target = safe_next(request.query_params.get("next"))
     return RedirectResponse(target or request.app.url_path_for("todos_all"), status_code=303)
@@ -85,15 +94,7 @@ async def signup(request: Request) -> Response:
         # Hashed before the email is looked up: a taken email costs the same time.
         password_hash = await auth.hash_for_signup(request, values.password)
     except auth.Throttled as exc:
-        errors, headers = throttled_errors(exc, SIGNUPS_THROTTLED)
-        return _form_page(
-            request,
-            "accounts/signup.html",
-            values=values,
-            errors=errors,
-            status_code=429,
-            headers=headers,
-        )
+        return _throttled_page(request, "accounts/signup.html", values, exc, SIGNUPS_THROTTLED)
     db = db_session(request)
     taken = await queries.get_user_by_email(db, values.email) is not None
     if not taken:
@@ -126,15 +127,7 @@ async def login(request: Request) -> Response:
     try:
         user = None if errors else await auth.authenticate(request, values.email, values.password)
     except auth.Throttled as exc:
-        errors, headers = throttled_errors(exc)
-        return _form_page(
-            request,
-            "accounts/login.html",
-            values=values,
-            errors=errors,
-            status_code=429,
-            headers=headers,
-        )
+        return _throttled_page(request, "accounts/login.html", values, exc, THROTTLED)
     if user is None:
         errors = errors or {"form": LOGIN_FAILED}
         return _form_page(
