@@ -393,3 +393,22 @@ async def test_adding_on_the_completed_view_says_where_the_todo_went(
     assert row_ids(response.text) == []
     assert "Added “new” to the active todos." in response.text
     assert len(await fetch(db, "SELECT id FROM todos")) == 1
+
+
+async def test_the_edit_page_returns_to_a_page_that_shows_the_row(
+    paged: tuple[Starlette, httpx2.AsyncClient],
+) -> None:
+    _, client = paged
+    # Todo 5 is past the first page (3 rows): "Show more" had loaded it.
+    page = await client.get("/todos/5/edit")
+    assert 'href="/?after=4#todo-5">Cancel</a>' in page.text
+    assert 'action="/todos/5?after=4"' in page.text
+    response = await post_form(client, "/todos/5?after=4", {"title": "five", "description": ""})
+    assert response.headers["location"] == "/?after=4#todo-5"
+    assert row_ids((await client.get("/?after=4")).text)[0] == 5
+    # A row on the first page comes back to the first page.
+    response = await post_form(client, "/todos/2", {"title": "two", "description": ""})
+    assert response.headers["location"] == "/#todo-2"
+    # Newest first, the page "after" the next id up starts at the row.
+    page = await client.get("/todos/3/edit?order=newest")
+    assert 'href="/?order=newest&amp;after=4#todo-3">Cancel</a>' in page.text

@@ -235,6 +235,15 @@ async def neighbour(
     return None
 
 
+async def rows_before(
+    db: AsyncSession, owner: Owner, todo_id: int, filter_: Filter, order: Order
+) -> int:
+    """How many todos a view shows before `todo_id`: which page of it the todo is on."""
+    before = Todo.id < todo_id if order == "oldest" else Todo.id > todo_id
+    statement = select(func.count(Todo.id)).where(_MINE, *_matching(filter_), before)
+    return await db.scalar(statement, _mine(owner)) or 0
+
+
 _GET_TODO = select(Todo).where(_THE_TODO)
 
 

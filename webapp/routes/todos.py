@@ -237,12 +237,30 @@ async def toggle(request: Request) -> Response:
     return await _one_changed(request, ListView.of(request), todo)
 
 
+async def _view_showing(request: Request, view: ListView, todo_id: int) -> ListView:
+    """The view to return to from the edit page: one whose page shows the todo.
+
+    A row that "Show more" had loaded is past the first page; coming back to the first
+    page would lose it. Then the page starts at the row itself.
+    """
+    if view.after is not None:
+        return view
+    before = await queries.rows_before(
+        db_session(request), require_user(request), todo_id, view.filter, view.order
+    )
+    if before < settings_of(request).page_size:
+        return view
+    # Keyset paging: the page "after" the id next to this one starts at this one.
+    return replace(view, after=todo_id - 1 if view.order == "oldest" else todo_id + 1)
+
+
 @login_required
 async def edit_page(request: Request) -> Response:
     todo = await queries.get_todo_for(
         db_session(request), require_user(request), request.path_params["todo_id"]
     )
-    context = {"view": ListView.of(request), "todo": todo, "errors": {}, "values": todo}
+    view = await _view_showing(request, ListView.of(request), todo.id)
+    context = {"view": view, "todo": todo, "errors": {}, "values": todo}
     return render(request, "todos/edit.html", context)
 
 
@@ -273,9 +291,10 @@ async def update(request: Request) -> Response:
         todo = await queries.edit_todo(db, user, todo_id, values.title, values.description)
     else:
         todo = await queries.rename_todo(db, user, todo_id, values.title)
-    response = await _one_changed(request, view, todo)
-    if not is_htmx(request):
-        flash.keep(request, response, f"Saved “{todo.title}”.")
+    if is_htmx(request):
+        return await _one_changed(request, view, todo)
+    response = await _one_changed(request, await _view_showing(request, view, todo.id), todo)
+    flash.keep(request, response, f"Saved “{todo.title}”.")
     return response
 
 
