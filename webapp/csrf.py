@@ -48,12 +48,6 @@ PAGE_EXPIRED = (
 )
 
 
-def csrf_token(request: Request) -> str:
-    """The token that this request's forms must send back."""
-    token: str = request.state.csrf_token
-    return token
-
-
 class CSRFMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
@@ -146,7 +140,7 @@ def _stale(request: Request) -> Response:
     if is_htmx(request):
         response: Response = Response(status_code=204, headers={"HX-Refresh": "true"})
     else:
-        back = _same_site_referer(request) or app.url_path_for("todos_all")
+        back = sessions.page_to_return_to(request) or app.url_path_for("todos_all")
         response = RedirectResponse(back, status_code=303)
     flash.keep(
         request, response, PAGE_EXPIRED.format(email=user.email) if user else PAGE_EXPIRED_FORM
@@ -163,9 +157,3 @@ def _go(request: Request, target: str, message: str | None = None) -> Response:
     if message:
         flash.keep(request, response, message)
     return response
-
-
-def _same_site_referer(request: Request) -> str | None:
-    referer = request.headers.get("Referer", "")
-    origin = f"{request.url.scheme}://{request.url.netloc}/"
-    return "/" + referer[len(origin) :] if referer.startswith(origin) else None

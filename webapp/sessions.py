@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import wraps
+from functools import partial, wraps
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
@@ -93,12 +93,9 @@ async def _touch(db: AsyncSession, session_id: str, now: datetime) -> None:
     )
 
 
-async def end_sessions_of(db: AsyncSession, user_id: int, *, keep: str | None = None) -> None:
-    """End the user's login sessions, all of them or all but `keep`."""
-    statement = delete(LoginSession).where(LoginSession.user_id == user_id)
-    if keep is not None:
-        statement = statement.where(LoginSession.id != keep)
-    await db.execute(statement)
+async def end_sessions_of(db: AsyncSession, user_id: int) -> None:
+    """End every login session of the user."""
+    await db.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
 
 
 async def delete_expired(db: AsyncSession, settings: Settings, user_id: int | None = None) -> int:
@@ -155,12 +152,12 @@ class LoginSessionMiddleware:
         idle = (now - login_session.last_seen_at).total_seconds()
         age = (now - login_session.created_at).total_seconds()
         if idle > self.idle_timeout or age > self.max_age:
-            write: Callable[[], Awaitable[None]] = lambda: _delete(db, session_id)  # noqa: E731
+            write: Callable[[], Awaitable[None]] = partial(_delete, db, session_id)
         else:
             state["user"] = CurrentUser(id=login_session.user_id, email=login_session.user.email)
             if now - login_session.last_seen_at <= TOUCH_INTERVAL:
                 return
-            write = lambda: _touch(db, session_id, now)  # noqa: E731
+            write = partial(_touch, db, session_id, now)
 
         async def unless_replaced() -> None:
             # The route may have ended this session itself (log out, log in again).
@@ -248,7 +245,7 @@ def redirect_to_login(request: Request, *, ended: bool | None = None) -> Respons
     request came from); with a word on why when the person thought they were logged in
     (`ended`; by default, when the browser still had a session cookie)."""
     target = request.app.url_path_for("login")
-    back = _page_to_return_to(request)
+    back = page_to_return_to(request)
     if back:
         target += "?" + urlencode({"next": back})
     if is_htmx(request):
@@ -263,7 +260,8 @@ def redirect_to_login(request: Request, *, ended: bool | None = None) -> Respons
     return response
 
 
-def _page_to_return_to(request: Request) -> str | None:
+def page_to_return_to(request: Request) -> str | None:
+    """This page (a GET), or the same-site page a form or htmx request came from."""
     if request.method == "GET" and not is_htmx(request):
         return request.url.path + (f"?{request.url.query}" if request.url.query else "")
     # An action: come back to the page it was made on (htmx says which; same site only).
