@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from python_multipart.multipart import parse_options_header
 from starlette.convertors import Convertor, register_url_convertor
-from starlette.datastructures import FormData
 
 if TYPE_CHECKING:
+    from starlette.datastructures import FormData
     from starlette.requests import Request
 
 # Ids arrive from URLs; anything past a signed 64-bit integer can't exist, and asyncpg
@@ -103,6 +103,5 @@ async def read_form(request: Request) -> FormData:
         # A part may declare its own charset (or `_charset_` the whole form's).
         if not is_text(name) or (isinstance(value, str) and not is_text(value)):
             raise BadInput("The form data was not valid text.")
-    form = FormData(form.multi_items())
     state[FORM_CACHE] = form
     return form
