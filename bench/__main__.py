@@ -3,12 +3,17 @@
     uv run --locked --group bench python -m bench              # direct PostgreSQL
     uv run --locked --group bench python -m bench --pgbouncer  # through PgBouncer
     uv run --locked --group bench python -m bench --quick      # a short smoke run
+    uv run --locked --group bench python -m bench --apps ours,lean  # a subset of the apps
     uv run --locked --group bench python -m bench --report     # docs from saved results
     uv run --locked --group bench python -m bench --profile    # py-spy on our app
 
+The apps: ours; the baseline (our templates on raw asyncpg, bench/baseline.py); the lean
+hand-written page on raw asyncpg (bench/lean.py); Django with the same markup
+(bench/django_app/, in its own virtual environment, built from PyPI on first use).
+
 Needs Linux with two cores or more, PostgreSQL's server binaries (BENCH_PG_BIN, default
-/usr/lib/postgresql/15/bin), wrk and taskset, and pgbouncer for --pgbouncer. As root,
-PostgreSQL and PgBouncer run as the `postgres` user.
+/usr/lib/postgresql/15/bin), wrk and taskset, uv for Django's environment, and
+pgbouncer for --pgbouncer. As root, PostgreSQL and PgBouncer run as the `postgres` user.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bench import check, environment, report, runner, seed, setup
-from bench.runner import WORKLOADS, WORKLOADS_BY_NAME, Options
+from bench.runner import APP_WORKLOADS, APPS, WORKLOADS, WORKLOADS_BY_NAME, Options
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -40,15 +45,21 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--quick", action="store_true", help="2 rounds of 1 s warm-up + 3 s")
-    parser.add_argument("--rounds", type=int, help="rounds of both apps (default 3)")
+    parser.add_argument("--rounds", type=int, help="rounds of every app (default 3)")
     parser.add_argument("--warmup", type=int, help="warm-up seconds per run (default 3)")
     parser.add_argument("--duration", type=int, help="timed seconds per run (default 10)")
     parser.add_argument("--login-duration", type=int, help="timed seconds for login runs")
     parser.add_argument("--connections", type=int, default=32, help="wrk -c (default 32)")
-    parser.add_argument("--pool-size", type=int, default=10, help="DB pool size of both apps")
+    parser.add_argument("--pool-size", type=int, default=10, help="DB pool size of the apps")
     parser.add_argument("--app-cpu", type=int, default=0, help="core for the apps")
     parser.add_argument("--load-cpu", type=int, default=1, help="core for wrk and databases")
-    parser.add_argument("--pgbouncer", action="store_true", help="both apps via PgBouncer")
+    parser.add_argument("--pgbouncer", action="store_true", help="the apps via PgBouncer")
+    parser.add_argument(
+        "--apps",
+        help="comma-separated subset of: "
+        + ", ".join(APPS)
+        + " (default: all; without django with --pgbouncer); ours always runs",
+    )
     parser.add_argument(
         "--workloads",
         default=",".join(w.name for w in WORKLOADS),
@@ -57,7 +68,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--allow-html-mismatch",
         action="store_true",
-        help="run even if the baseline's HTML differs from ours",
+        help="run even if another app's responses differ from ours",
     )
     parser.add_argument("--report", action="store_true", help="only regenerate the docs")
     parser.add_argument(
@@ -72,6 +83,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     # With 32 logins in flight at once on one core, answers come in waves seconds
     # apart: a timed run needs several waves.
     args.login_duration = args.login_duration or (10 if quick else 30)
+    if args.apps is None:
+        args.apps = ",".join(a for a in APPS if not (args.pgbouncer and a == "django"))
     return args
 
 
@@ -91,6 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"unknown workloads: {', '.join(unknown)}", file=sys.stderr)
         return 2
+    chosen = {name.strip() for name in args.apps.split(",") if name.strip()} | {"ours"}
+    unknown = sorted(chosen - set(APPS))
+    if unknown:
+        print(f"unknown apps: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    apps = tuple(a for a in APPS if a in chosen)
     options = Options(
         rounds=args.rounds,
         warmup=args.warmup,
@@ -103,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         pgbouncer=args.pgbouncer,
         workloads=workloads,
         allow_html_mismatch=args.allow_html_mismatch,
+        apps=apps,
     )
     # The driver itself (and so every database bookkeeping query) stays off the app core.
     os.sched_setaffinity(0, {options.load_cpu})
@@ -138,33 +158,30 @@ def check_equivalence_ok(results: dict[str, Any], allowed: bool) -> bool:
 def run(options: Options, log_dir: Path) -> dict[str, Any]:
     # The code the servers run is the code at their start: record that, not the end's.
     git_at_start = environment.git_state()
-    with setup.stage(options, log_dir) as stage:
-        ours, baseline, users, admin_url, db_url = (
-            stage.ours,
-            stage.baseline,
-            stage.users,
-            stage.admin_url,
-            stage.db_url,
-        )
-        servers = [ours, baseline]
-        print("checking that both apps answer alike ...", flush=True)
-        equivalence = check.check(ours, baseline, users, db_url)
+    with setup.stage(options, log_dir, options.apps) as stage:
+        users, admin_url, db_url = stage.users, stage.admin_url, stage.db_url
+        servers = list(stage.servers.values())
+        print("checking that the apps answer alike ...", flush=True)
+        equivalence = check.check(stage.servers, users, db_url)
         for name, same in equivalence.identical.items():
-            print(f"  {name}: {'identical' if same else 'DIFFERENT'}")
+            how = equivalence.compared[name]
+            verdict = ("identical" if how == "bytes" else "same content") if same else "DIFFERENT"
+            print(f"  {name}: {verdict}")
             if not same:
                 print(equivalence.differences[name])
         if not all(equivalence.identical.values()) and not options.allow_html_mismatch:
-            raise check.CheckFailed("the baseline's responses differ from ours (see above)")
+            raise check.CheckFailed("another app's responses differ from ours (see above)")
         runs = []
         wrk_log = log_dir / "wrk.log"
         for round_ in range(options.rounds):
             for index, name in enumerate(options.workloads):
                 workload = WORKLOADS_BY_NAME[name]
-                load_env = runner.load_env(workload, users, log_dir)
-                # Alternate which app goes first, so neither always runs on a warmer
-                # database or right after the other's load.
-                order = servers if (round_ + index) % 2 == 0 else servers[::-1]
-                for server in order:
+                those = [s for s in servers if s.runs(name)]
+                # Rotate which app goes first, so none always runs on a warmer database
+                # or right after the same other app's load.
+                turn = (round_ + index) % len(those)
+                for server in those[turn:] + those[:turn]:
+                    load_env = runner.load_env(workload, users, server, log_dir)
                     result = runner.measure(
                         options,
                         server,
@@ -198,7 +215,9 @@ def run(options: Options, log_dir: Path) -> dict[str, Any]:
             "prepared_statements_left_on_server_connections": leftovers,
             "date": datetime.now(UTC).isoformat(timespec="seconds"),
             "mode": "pgbouncer" if options.pgbouncer else "direct",
-            "options": options.__dict__ | {"workloads": list(options.workloads)},
+            "options": options.__dict__
+            | {"workloads": list(options.workloads), "apps": list(options.apps)},
+            "app_workloads": {a: list(APP_WORKLOADS[a]) for a in options.apps},
             "machine": environment.machine(),
             "versions": stage.versions,
             "git": git_at_start,

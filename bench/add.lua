@@ -4,13 +4,13 @@ dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
 
 local csrf = bench.env("BENCH_CSRF")
 local headers = {
-  ["Cookie"] = "session=" .. bench.env("BENCH_SESSION"),
+  ["Cookie"] = bench.env("BENCH_COOKIE"),
   ["HX-Request"] = "true",
   ["HX-Request-Type"] = "partial",
   ["X-CSRF-Token"] = csrf,
   ["Content-Type"] = "application/x-www-form-urlencoded",
 }
-local prefix = "csrf_token=" .. csrf .. "&title="
+local prefix = "csrf_token=" .. bench.urlencode(csrf) .. "&title="
   .. bench.urlencode("Added <i>new</i> & 'q' \"dq\" — café ✓ #")
 local n = 0
 

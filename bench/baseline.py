@@ -156,6 +156,25 @@ class Login:
     user: User
 
 
+@dataclass(frozen=True, slots=True)
+class Page:
+    """The first page of the default view: at most PAGE_SIZE rows, and the counts."""
+
+    login: Login
+    todos: list[Row]
+    more_after: int | None
+    counts: Counts
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    """A toggled or added row (None: no such todo of this user), and the new counts."""
+
+    login: Login
+    todo: Row | None
+    counts: Counts | None
+
+
 class Config:
     def __init__(self, environ: Mapping[str, str]) -> None:
         url = environ["DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://", 1)
@@ -215,10 +234,11 @@ def set_globals(env: jinja2.Environment, routes: dict[str, tuple[str, BaseRoute]
     env.globals["static_url"] = static_url
 
 
-class Baseline:
+class Service:
+    """What both baselines share: the settings, the pool, CSRF signing, the session lookup."""
+
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.env = make_environment()
         self._pool: asyncpg.Pool[Row] | None = None
 
     @property
@@ -251,11 +271,6 @@ class Baseline:
     def sign(self, kind: str, value: str) -> str:
         return hmac.new(self.config.key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
-    def render(self, request: Request, name: str, context: dict[str, Any]) -> Response:
-        context["request"] = request
-        html = self.env.get_template(name).render(context)
-        return HTMLResponse(html, headers=HEADERS)
-
     async def login_session(self, conn: asyncpg.Connection[Row], session_id: str) -> Login | None:
         row = await conn.fetchrow(SESSION_QUERY, session_id)
         if row is None:
@@ -269,6 +284,56 @@ class Baseline:
         if now - row["last_seen_at"] > TOUCH_INTERVAL:
             await conn.execute(TOUCH_QUERY, session_id, now)
         return Login(session_id, User(row["uid"], row["email"]))
+
+    # The database work of the three timed pages; each answers None when the session
+    # is unknown or has ended (the caller redirects to the login page).
+
+    async def first_page(self, session_id: str) -> Page | None:
+        async with self.pool.acquire() as conn:
+            login = await self.login_session(conn, session_id)
+            if login is None:
+                return None
+            rows = await conn.fetch(PAGE_QUERY, login.user.id, PAGE_SIZE + 1)
+            counts = await conn.fetchrow(COUNTS_QUERY, login.user.id)
+        assert counts is not None
+        todos = rows[:PAGE_SIZE]
+        more_after = todos[-1]["id"] if len(rows) > PAGE_SIZE else None
+        return Page(login, todos, more_after, Counts(counts["total"], counts["active"]))
+
+    async def toggle(self, session_id: str, todo_id: int) -> Changed | None:
+        async with self.pool.acquire() as conn:
+            login = await self.login_session(conn, session_id)
+            if login is None:
+                return None
+            todo = await conn.fetchrow(TOGGLE_QUERY, todo_id, login.user.id)
+            if todo is None:
+                return Changed(login, None, None)
+            counts = await conn.fetchrow(COUNTS_QUERY, login.user.id)
+        assert counts is not None
+        return Changed(login, todo, Counts(counts["total"], counts["active"]))
+
+    async def add(self, session_id: str, title: str, description: str) -> Changed | None:
+        async with self.pool.acquire() as conn:
+            login = await self.login_session(conn, session_id)
+            if login is None:
+                return None
+            todo = await conn.fetchrow(INSERT_QUERY, login.user.id, title, description or None)
+            counts = await conn.fetchrow(COUNTS_QUERY, login.user.id)
+        assert counts is not None
+        return Changed(login, todo, Counts(counts["total"], counts["active"]))
+
+
+class Baseline(Service):
+    """Our templates on the shared data layer."""
+
+    def __init__(self, config: Config) -> None:
+        super().__init__(config)
+        self.env = make_environment()
+
+    def render(self, request: Request, name: str, context: dict[str, Any]) -> Response:
+        context["request"] = request
+        html = self.env.get_template(name).render(context)
+        return HTMLResponse(html, headers=HEADERS)
 
 
 def _keep_session_state(_conn: asyncpg.Connection[Row]) -> Any:
@@ -287,102 +352,61 @@ def _app(request: Request) -> Baseline:
     return baseline
 
 
-def _host_allowed(request: Request) -> bool:
+# -- request checks both baselines make (bench/lean.py imports them) -----------------------
+
+
+def host_allowed(request: Request) -> bool:
     return request.headers.get("host", "").split(":")[0] in ALLOWED_HOSTS
 
 
-def _cross_site(request: Request) -> bool:
+def cross_site(request: Request) -> bool:
     if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
         return True
     origin = request.headers.get("Origin")
     return origin is not None and urlsplit(origin).netloc != request.headers.get("Host")
 
 
-def _session_id(request: Request) -> str | None:
+def session_id_of(request: Request) -> str | None:
     token = request.cookies.get(SESSION_COOKIE)
     return hashlib.sha256(token.encode()).hexdigest() if token else None
 
 
-def _to_login() -> Response:
+def bad_host() -> Response:
+    return PlainTextResponse("Invalid host header", status_code=400)
+
+
+def to_login() -> Response:
     return RedirectResponse("/login?next=%2F", status_code=303)
 
 
-def _forbidden() -> Response:
+def forbidden() -> Response:
     return PlainTextResponse("forbidden", status_code=403)
+
+
+def not_found() -> Response:
+    return PlainTextResponse("not found", status_code=404)
 
 
 def _has_control_characters(text: str, allowed: str = "") -> bool:
     return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
 
 
-async def list_page(request: Request) -> Response:
-    if not _host_allowed(request):
-        return PlainTextResponse("Invalid host header", status_code=400)
-    app = _app(request)
-    session_id = _session_id(request)
-    if session_id is None:
-        return _to_login()
-    async with app.pool.acquire() as conn:
-        login = await app.login_session(conn, session_id)
-        if login is None:
-            return _to_login()
-        rows = await conn.fetch(PAGE_QUERY, login.user.id, PAGE_SIZE + 1)
-        counts_row = await conn.fetchrow(COUNTS_QUERY, login.user.id)
-    assert counts_row is not None
-    todos = rows[:PAGE_SIZE]
-    context = {
-        "view": DEFAULT_VIEW,
-        "user": login.user,
-        "csrf_token": app.sign("session", session_id),
-        "message": None,
-        "rows": SimpleNamespace(
-            todos=todos, more_after=todos[-1]["id"] if len(rows) > PAGE_SIZE else None
-        ),
-        "counts": Counts(counts_row["total"], counts_row["active"]),
-    }
-    return app.render(request, "todos/index.html", context)
-
-
-def _check_htmx_post(request: Request, app: Baseline) -> tuple[str | None, Response | None]:
+def check_htmx_post(request: Request, service: Service) -> tuple[str | None, Response | None]:
     """The session id of a logged-in, same-site htmx POST with a valid CSRF header."""
-    if not _host_allowed(request):
-        return None, PlainTextResponse("Invalid host header", status_code=400)
-    session_id = _session_id(request)
+    if not host_allowed(request):
+        return None, bad_host()
+    session_id = session_id_of(request)
     if session_id is None:
-        return None, _to_login()
-    expected = app.sign("session", session_id)
+        return None, to_login()
+    expected = service.sign("session", session_id)
     sent = request.headers.get("X-CSRF-Token")
-    if _cross_site(request) or sent is None or not hmac.compare_digest(sent, expected):
-        return None, _forbidden()
+    if cross_site(request) or sent is None or not hmac.compare_digest(sent, expected):
+        return None, forbidden()
     return session_id, None
 
 
-async def toggle(request: Request) -> Response:
-    app = _app(request)
-    session_id, refused = _check_htmx_post(request, app)
-    if refused is not None:
-        return refused
-    assert session_id is not None
-    todo_id: int = request.path_params["todo_id"]
-    if not 0 < todo_id < 2**63:
-        return PlainTextResponse("not found", status_code=404)
-    async with app.pool.acquire() as conn:
-        login = await app.login_session(conn, session_id)
-        if login is None:
-            return _to_login()
-        todo = await conn.fetchrow(TOGGLE_QUERY, todo_id, login.user.id)
-        if todo is None:
-            return PlainTextResponse("not found", status_code=404)
-        counts_row = await conn.fetchrow(COUNTS_QUERY, login.user.id)
-    return _render_row(request, app, login, session_id, todo, counts_row, "todos/_changed.html")
-
-
-async def create(request: Request) -> Response:
-    app = _app(request)
-    session_id, refused = _check_htmx_post(request, app)
-    if refused is not None:
-        return refused
-    assert session_id is not None
+async def read_new_todo(request: Request) -> tuple[str, str] | Response:
+    """The new-todo form's title and description, validated as ours does."""
     form = await request.form(max_files=0, max_fields=20, max_part_size=64 * 1024)
     title = form.get("title")
     description = form.get("description") or ""
@@ -398,44 +422,86 @@ async def create(request: Request) -> Response:
         or _has_control_characters(description, allowed="\n\r\t")
     ):
         return PlainTextResponse("invalid", status_code=422)
-    description = description.replace("\r\n", "\n")
-    async with app.pool.acquire() as conn:
-        login = await app.login_session(conn, session_id)
-        if login is None:
-            return _to_login()
-        todo = await conn.fetchrow(INSERT_QUERY, login.user.id, title, description or None)
-        counts_row = await conn.fetchrow(COUNTS_QUERY, login.user.id)
-    return _render_row(request, app, login, session_id, todo, counts_row, "todos/_created.html")
+    return title, description.replace("\r\n", "\n")
+
+
+# -- the baseline's endpoints ----------------------------------------------------------------
+
+
+async def list_page(request: Request) -> Response:
+    if not host_allowed(request):
+        return bad_host()
+    app = _app(request)
+    session_id = session_id_of(request)
+    if session_id is None:
+        return to_login()
+    page = await app.first_page(session_id)
+    if page is None:
+        return to_login()
+    context = {
+        "view": DEFAULT_VIEW,
+        "user": page.login.user,
+        "csrf_token": app.sign("session", session_id),
+        "message": None,
+        "rows": SimpleNamespace(todos=page.todos, more_after=page.more_after),
+        "counts": page.counts,
+    }
+    return app.render(request, "todos/index.html", context)
+
+
+async def toggle(request: Request) -> Response:
+    app = _app(request)
+    session_id, refused = check_htmx_post(request, app)
+    if refused is not None:
+        return refused
+    assert session_id is not None
+    todo_id: int = request.path_params["todo_id"]
+    if not 0 < todo_id < 2**63:
+        return not_found()
+    changed = await app.toggle(session_id, todo_id)
+    if changed is None:
+        return to_login()
+    if changed.todo is None:
+        return not_found()
+    return _render_row(request, app, session_id, changed, "todos/_changed.html")
+
+
+async def create(request: Request) -> Response:
+    app = _app(request)
+    session_id, refused = check_htmx_post(request, app)
+    if refused is not None:
+        return refused
+    assert session_id is not None
+    fields = await read_new_todo(request)
+    if isinstance(fields, Response):
+        return fields
+    changed = await app.add(session_id, *fields)
+    if changed is None:
+        return to_login()
+    return _render_row(request, app, session_id, changed, "todos/_created.html")
 
 
 def _render_row(
-    request: Request,
-    app: Baseline,
-    login: Login,
-    session_id: str,
-    todo: asyncpg.Record | None,
-    counts_row: asyncpg.Record | None,
-    template: str,
+    request: Request, app: Baseline, session_id: str, changed: Changed, template: str
 ) -> Response:
     """A changed or added row's fragment, with the counter and footer swapped alongside."""
-    assert counts_row is not None
     context = {
         "view": DEFAULT_VIEW,
-        "user": login.user,
+        "user": changed.login.user,
         "csrf_token": app.sign("session", session_id),
         "message": None,
-        "todo": todo,
-        "counts": Counts(counts_row["total"], counts_row["active"]),
+        "todo": changed.todo,
+        "counts": changed.counts,
     }
     return app.render(request, template, context)
 
 
 async def login(request: Request) -> Response:
-    if not _host_allowed(request):
-        return PlainTextResponse("Invalid host header", status_code=400)
+    if not host_allowed(request):
+        return bad_host()
     app = _app(request)
-    if _cross_site(request):
-        return _forbidden()
+    if cross_site(request):
+        return forbidden()
     form = await request.form(max_files=0, max_fields=20, max_part_size=64 * 1024)
     seed = request.cookies.get(ANONYMOUS_COOKIE)
     sent = form.get("csrf_token")
@@ -445,7 +511,7 @@ async def login(request: Request) -> Response:
         or not isinstance(sent, str)
         or not hmac.compare_digest(sent, app.sign("anonymous", seed))
     ):
-        return _forbidden()
+        return forbidden()
     email = form.get("email")
     password = form.get("password")
     if not isinstance(email, str) or not isinstance(password, str) or not password:

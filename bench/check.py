@@ -1,22 +1,38 @@
-"""Before any timing: both apps answer every workload correctly and with the same bytes."""
+"""Before any timing: every app answers every workload correctly and shows the same.
+
+Ours and the baseline render the same templates: their bodies must be the same bytes.
+The lean page and Django write their own markup: they must show what ours shows — for
+each list page the rows' ids and titles in order (HTML entities unescaped), their done
+states, the counter, whether there is a "Show more" link, and the csrf-token meta; for
+the toggle and add the returned row (id, title, done) and the counter.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import difflib
+import html
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from bench import seed
-from bench.runner import CSRF_META, TODO_ROW, request, sign
+from bench.runner import request, sign
 
 if TYPE_CHECKING:
     from bench.runner import Server
     from bench.seed import SeededUser
 
 PAGE_SIZE = 50
+TITLE = "Added <i>new</i> & 'q' \"dq\" — café ✓ #1"
+
+ROW_TAG = re.compile(r'<li\b([^>]*\bid="todo-(\d+)"[^>]*)>')
+COMPLETED = re.compile(r'\bclass="[^"]*\bcompleted\b')
+TITLE_LABEL = re.compile(r'<label\b[^>]*\bclass="[^"]*\btitle\b[^"]*"[^>]*>(.*?)</label>', re.S)
+COUNTER = re.compile(r"<strong>\s*(\d+)\s*</strong>\s*items?\s+left")
+SHOW_MORE = re.compile(r">\s*Show more\s*</a>")
+CSRF_META = re.compile(r'<meta\b[^>]*\bname="csrf-token"[^>]*\bcontent="([^"]*)"')
 
 
 class CheckFailed(AssertionError):
@@ -25,26 +41,79 @@ class CheckFailed(AssertionError):
 
 @dataclass
 class Equivalence:
-    """What was compared, for the results file."""
+    """What was compared, for the results file. Keys are `<app>: <response>`."""
 
     identical: dict[str, bool] = field(default_factory=dict)
+    # "bytes" (the same body) or "content" (the same rows, counter, link and meta).
+    compared: dict[str, str] = field(default_factory=dict)
     sizes: dict[str, dict[str, int]] = field(default_factory=dict)
     differences: dict[str, str] = field(default_factory=dict)
 
 
-def _compare(result: Equivalence, name: str, ours: bytes, baseline: bytes) -> None:
-    result.identical[name] = ours == baseline
-    result.sizes[name] = {"ours": len(ours), "baseline": len(baseline)}
-    if ours != baseline:
-        diff = difflib.unified_diff(
-            ours.decode(errors="replace").splitlines(),
-            baseline.decode(errors="replace").splitlines(),
-            "ours",
-            "baseline",
-            lineterm="",
-            n=1,
-        )
-        result.differences[name] = "\n".join(list(diff)[:40])
+def shown(body: bytes) -> dict[str, Any]:
+    """What a page or fragment shows, independent of its markup."""
+    text = body.decode(errors="replace")
+    tags = list(ROW_TAG.finditer(text))
+    rows = []
+    for i, tag in enumerate(tags):
+        end = tags[i + 1].start() if i + 1 < len(tags) else len(text)
+        label = TITLE_LABEL.search(text, tag.end(), end)
+        title = html.unescape(label.group(1)).strip() if label else None
+        rows.append((int(tag.group(2)), title, bool(COMPLETED.search(tag.group(1)))))
+    counter = COUNTER.search(text)
+    meta = CSRF_META.search(text)
+    return {
+        "rows": rows,
+        "active": int(counter.group(1)) if counter else None,
+        "show_more": bool(SHOW_MORE.search(text)),
+        "csrf_meta": meta.group(1) if meta else None,
+    }
+
+
+def _record(
+    result: Equivalence, app: str, name: str, ours: bytes, theirs: bytes, same_bytes: bool
+) -> None:
+    key = f"{app}: {name}"
+    result.sizes.setdefault(name, {"ours": len(ours)})[app] = len(theirs)
+    if same_bytes:
+        result.compared[key] = "bytes"
+        result.identical[key] = ours == theirs
+        if ours != theirs:
+            diff = difflib.unified_diff(
+                ours.decode(errors="replace").splitlines(),
+                theirs.decode(errors="replace").splitlines(),
+                "ours",
+                app,
+                lineterm="",
+                n=1,
+            )
+            result.differences[key] = "\n".join(list(diff)[:40])
+        return
+    result.compared[key] = "content"
+    mine, other = shown(ours), shown(theirs)
+    # The token is each app's own (Django's is masked afresh per page): there must be one.
+    if name.startswith("list page"):
+        mine["csrf_meta"] = bool(mine["csrf_meta"])
+        other["csrf_meta"] = bool(other["csrf_meta"])
+    else:
+        mine.pop("csrf_meta")
+        other.pop("csrf_meta")
+    if name.startswith("add"):
+        # New ids differ between the apps; that it is a new row is checked on the way.
+        mine["rows"] = [(None, *row[1:]) for row in mine["rows"]]
+        other["rows"] = [(None, *row[1:]) for row in other["rows"]]
+    result.identical[key] = mine == other
+    if mine != other:
+        lines = []
+        for part in mine:
+            if mine[part] != other[part]:
+                lines.append(f"{part}: ours {_short(mine[part])}, {app} {_short(other[part])}")
+        result.differences[key] = "\n".join(lines)
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) < 400 else text[:400] + " ..."
 
 
 def _expect(condition: bool, message: str) -> None:
@@ -52,69 +121,123 @@ def _expect(condition: bool, message: str) -> None:
         raise CheckFailed(message)
 
 
-def _htmx(user: SeededUser) -> dict[str, str]:
-    csrf = sign("session", seed.session_id_for(user.token))
+def _htmx(server: Server, user: SeededUser) -> dict[str, str]:
+    credentials = server.credentials[user.name]
     return {
-        "Cookie": f"session={user.token}",
+        "Cookie": credentials.cookie,
         "HX-Request": "true",
         "HX-Request-Type": "partial",
-        "X-CSRF-Token": csrf,
+        "X-CSRF-Token": credentials.csrf_header,
         "Content-Type": "application/x-www-form-urlencoded",
     }
 
 
-def check(ours: Server, baseline: Server, users: dict[str, SeededUser], db_url: str) -> Equivalence:
+def check(servers: dict[str, Server], users: dict[str, SeededUser], db_url: str) -> Equivalence:
+    """Compare every app with ours; ours must be among `servers`."""
     result = Equivalence()
-    servers = (ours, baseline)
+    ours = servers["ours"]
+    others = [s for name, s in servers.items() if name != "ours"]
 
     for size in seed.LIST_SIZES:
-        user = users[seed.list_user(size)]
-        bodies = []
-        for server in servers:
-            status, _, body = request(server.port, "GET", "/", {"Cookie": f"session={user.token}"})
+        workload = seed.list_user(size)
+        user = users[workload]
+        bodies: dict[str, bytes] = {}
+        for server in [ours, *others]:
+            if not server.runs(workload):
+                continue
+            cookie = server.credentials[user.name].cookie
+            status, _, body = request(server.port, "GET", "/", {"Cookie": cookie})
             _expect(status == 200, f"{server.name}: list page answered {status}")
-            rows = len(TODO_ROW.findall(body.decode()))
+            page = shown(body)
+            rows = len(page["rows"])
             _expect(rows == min(size, PAGE_SIZE), f"{server.name}: {rows} rows for {size}")
-            meta = CSRF_META.search(body.decode())
-            expected = sign("session", seed.session_id_for(user.token))
-            _expect(meta is not None and meta.group(1) == expected, f"{server.name}: CSRF meta")
-            bodies.append(body)
-        _compare(result, f"list page, {size} todos", bodies[0], bodies[1])
+            _expect(bool(page["csrf_meta"]), f"{server.name}: no csrf-token meta")
+            _expect(all(r[1] for r in page["rows"]), f"{server.name}: a row without a title")
+            _expect(page["active"] is not None, f"{server.name}: no counter")
+            if server.name != "django":
+                expected = sign("session", seed.session_id_for(user.token))
+                _expect(page["csrf_meta"] == expected, f"{server.name}: wrong CSRF meta")
+            bodies[server.name] = body
+        for server in others:
+            if server.name in bodies:
+                _record(
+                    result,
+                    server.name,
+                    f"list page, {size} todos",
+                    bodies["ours"],
+                    bodies[server.name],
+                    same_bytes=server.name == "baseline",
+                )
 
     # Toggle one todo twice on each app (it ends as it began); compare each step.
     user = users["toggle"]
     todo_id = user.todo_ids[1]
-    steps: list[list[bytes]] = [[], []]
-    for i, server in enumerate(servers):
+    steps: dict[str, list[bytes]] = {}
+    for server in [ours, *others]:
+        if not server.runs("toggle"):
+            continue
+        headers = _htmx(server, user)
         for _ in range(2):
             status, _, body = request(
                 server.port,
                 "POST",
                 f"/todos/{todo_id}/toggle",
-                _htmx(user),
-                f"csrf_token={_htmx(user)['X-CSRF-Token']}",
+                headers,
+                urlencode({"csrf_token": headers["X-CSRF-Token"]}),
             )
             _expect(status == 200, f"{server.name}: toggle answered {status}")
-            steps[i].append(body)
-    _compare(result, "toggle (done)", steps[0][0], steps[1][0])
-    _compare(result, "toggle (undone)", steps[0][1], steps[1][1])
+            rows = shown(body)["rows"]
+            _expect(
+                [r[0] for r in rows] == [todo_id], f"{server.name}: toggle returned rows {rows}"
+            )
+            steps.setdefault(server.name, []).append(body)
+    for server in others:
+        if server.name in steps:
+            for i, step in enumerate(("toggle (done)", "toggle (undone)")):
+                _record(
+                    result,
+                    server.name,
+                    step,
+                    steps["ours"][i],
+                    steps[server.name][i],
+                    same_bytes=server.name == "baseline",
+                )
 
     # Add the same todo on each, from the same starting list; the new ids differ.
     user = users["add"]
-    added = []
-    title = "Added <i>new</i> & 'q' \"dq\" — café ✓ #1"
-    form = urlencode({"csrf_token": _htmx(user)["X-CSRF-Token"], "title": title, "description": ""})
-    for server in servers:
-        status, _, body = request(server.port, "POST", "/todos", _htmx(user), form)
-        _expect(status == 200, f"{server.name}: add answered {status}")
-        match = TODO_ROW.search(body.decode())
-        _expect(match is not None, f"{server.name}: add returned no row")
-        assert match is not None
-        added.append(re.sub(rf"\b{match.group(1)}\b".encode(), b"ID", body))
+    added: dict[str, tuple[bytes, int]] = {}
+    for server in [ours, *others]:
+        if not server.runs("add"):
+            continue
+        headers = _htmx(server, user)
+        form = urlencode({"csrf_token": headers["X-CSRF-Token"], "title": TITLE, "description": ""})
+        status, _, body = request(server.port, "POST", "/todos", headers, form)
         asyncio.run(seed.restore(db_url, users))
-    _compare(result, "add (new id replaced)", added[0], added[1])
+        _expect(status == 200, f"{server.name}: add answered {status}")
+        rows = shown(body)["rows"]
+        _expect(len(rows) == 1, f"{server.name}: add returned rows {rows}")
+        new_id, title, done = rows[0]
+        _expect(new_id not in user.todo_ids, f"{server.name}: add returned an existing row")
+        _expect(title == TITLE and not done, f"{server.name}: add returned {rows[0]}")
+        added[server.name] = (body, new_id)
 
-    # Log in: both redirect to the list with a new session cookie.
+    def without_id(app: str) -> bytes:
+        body, new_id = added[app]
+        return re.sub(rf"\b{new_id}\b".encode(), b"ID", body)
+
+    for server in others:
+        if server.name in added:
+            baseline = server.name == "baseline"
+            _record(
+                result,
+                server.name,
+                "add (new id replaced)" if baseline else "add",
+                without_id("ours") if baseline else added["ours"][0],
+                without_id(server.name) if baseline else added[server.name][0],
+                same_bytes=baseline,
+            )
+
+    # Log in: each app that runs it redirects to the list with a new session cookie.
     user = users["login"]
     anonymous_seed = "bench-anonymous-csrf-seed"
     form = urlencode(
@@ -128,7 +251,9 @@ def check(ours: Server, baseline: Server, users: dict[str, SeededUser], db_url: 
         "Cookie": f"csrftoken={anonymous_seed}",
         "Content-Type": "application/x-www-form-urlencoded",
     }
-    for server in servers:
+    for server in [ours, *others]:
+        if not server.runs("login"):
+            continue
         status, response_headers, _ = request(server.port, "POST", "/login", headers, form)
         _expect(status == 303, f"{server.name}: login answered {status}")
         location = response_headers.get("location") or response_headers.get("Location")

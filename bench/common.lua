@@ -1,5 +1,7 @@
 -- Shared by every workload script: settings from the environment, and one
 -- machine-readable result line that the driver parses (wrk's own text is for people).
+-- Each app gets its own BENCH_COOKIE (the whole Cookie header) and BENCH_CSRF (the
+-- X-CSRF-Token header's value, also sent as the form's csrf_token field).
 
 bench = {}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import re
@@ -57,6 +58,31 @@ def versions(postgres_version: str) -> dict[str, str]:
     wrk = re.search(r"wrk (\S+)", _first_line(["wrk", "-v"]))
     found["wrk"] = wrk.group(1) if wrk else "unknown"
     return found
+
+
+DJANGO_PACKAGES = ("django", "gunicorn", "psycopg", "psycopg-binary", "psycopg2", "jinja2")
+
+
+def django_versions(python: Path) -> dict[str, str]:
+    """Versions in Django's own virtual environment (named `django: <package>`)."""
+    script = (
+        "import json, importlib.metadata as m\n"
+        "found = {}\n"
+        f"for name in {DJANGO_PACKAGES!r}:\n"
+        "    try:\n"
+        "        found[name] = m.version(name)\n"
+        "    except m.PackageNotFoundError:\n"
+        "        pass\n"
+        "print(json.dumps(found))\n"
+    )
+    out = subprocess.run(  # noqa: S603 - our own command line
+        [str(python), "-c", script], capture_output=True, text=True, check=False, timeout=60
+    )
+    try:
+        found: dict[str, str] = json.loads(out.stdout)
+    except ValueError:
+        return {"django": "unknown"}
+    return {f"django: {name}" if name != "django" else name: v for name, v in found.items()}
 
 
 def _first_line(command: list[str]) -> str:

@@ -1,7 +1,8 @@
--- GET / as a logged-in browser: the session cookie, nothing else.
+-- GET / as a logged-in browser: the app's cookies (BENCH_COOKIE, the whole Cookie
+-- header), nothing else.
 dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
 
 wrk.method = "GET"
 wrk.path = "/"
-wrk.headers["Cookie"] = "session=" .. bench.env("BENCH_SESSION")
+wrk.headers["Cookie"] = bench.env("BENCH_COOKIE")
 wrk.headers["Accept"] = "text/html"

@@ -210,8 +210,8 @@ def run(options: Options, log_dir: Path, results_dir: Path, stamp: str) -> int:
     with setup.stage(options, log_dir) as stage:
         for workload in PROFILED:
             spec = WORKLOADS_BY_NAME[workload]
-            env = runner.load_env(spec, stage.users, log_dir)
             for server in (stage.ours, stage.baseline):
+                env = runner.load_env(spec, stage.users, server, log_dir)
                 runner.wrk(options, server, spec, env, max(options.warmup, 1), log)
                 server.wait_idle()
                 path = out_dir / f"{server.name}-{workload}.txt"

@@ -8,7 +8,6 @@ import hmac
 import http.client
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(__file__).resolve().parent
-# Both apps sign CSRF tokens with this key, so the load scripts can send valid ones.
+# Every app signs CSRF tokens with this key, so the load scripts can send valid ones.
 SECRET_KEY = "benchmark-secret-key-0123456789-abcdefghijklmnop"  # noqa: S105
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # In-flight requests finish after wrk stops; CPU and statements are read after this.
@@ -32,8 +31,6 @@ SETTLE_SECONDS = 0.3
 # Idle: at most one clock tick of CPU in this long (uvicorn's timers use a little).
 IDLE_PROBE_SECONDS = 0.25
 IDLE_CPU_SECONDS = 0.011
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')
-TODO_ROW = re.compile(r'<li id="todo-(\d+)"')
 
 
 @dataclass(frozen=True)
@@ -49,6 +46,8 @@ class Options:
     pgbouncer: bool
     workloads: tuple[str, ...]
     allow_html_mismatch: bool = False
+    # Which of APPS run (each only the workloads it has, APP_WORKLOADS).
+    apps: tuple[str, ...] = ("ours", "baseline", "lean", "django")
 
 
 @dataclass(frozen=True)
@@ -74,25 +73,71 @@ WORKLOADS = (
 )
 WORKLOADS_BY_NAME = {w.name: w for w in WORKLOADS}
 
+# The apps compared, in the order the tables show them: ours; the baseline (our
+# templates on raw asyncpg: the data layer's cost); the lean hand-written page on raw
+# asyncpg (the whole product's cost); Django with the same markup.
+APPS = ("ours", "baseline", "lean", "django")
+# What each app runs. The lean page has no login (that workload measures argon2id);
+# Django runs the list at 20 and 1,000 todos, the toggle and add.
+APP_WORKLOADS: dict[str, tuple[str, ...]] = {
+    "ours": tuple(w.name for w in WORKLOADS),
+    "baseline": tuple(w.name for w in WORKLOADS),
+    "lean": tuple(w.name for w in WORKLOADS if w.name != "login"),
+    "django": (seed.list_user(20), seed.list_user(1_000), "toggle", "add"),
+}
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """How a logged-in browser talks to one app: its whole Cookie header, and the value
+    of the X-CSRF-Token header its htmx requests send."""
+
+    cookie: str
+    csrf_header: str
+
 
 def sign(kind: str, value: str) -> str:
     """The app's CSRF token (webapp/csrf.py): HMAC-SHA-256 of kind:value."""
     return hmac.new(SECRET_KEY.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
+def session_credentials(users: dict[str, SeededUser]) -> dict[str, Credentials]:
+    """Ours, the baseline's and the lean page's: the seeded session cookie, and the CSRF
+    token signed from its session id."""
+    return {
+        name: Credentials(f"session={user.token}", sign("session", seed.session_id_for(user.token)))
+        for name, user in users.items()
+    }
+
+
 # -- servers ---------------------------------------------------------------------------------
 
 
 class Server:
-    """One app under test: a uvicorn process pinned to the app core."""
+    """One app under test: its process (and any children: gunicorn's worker) pinned to
+    the app core."""
 
-    def __init__(self, name: str, command: list[str], env: dict[str, str], log_dir: Path) -> None:
+    def __init__(
+        self,
+        name: str,
+        command: list[str],
+        env: dict[str, str],
+        log_dir: Path,
+        port: int,
+        credentials: dict[str, Credentials] | None = None,
+    ) -> None:
         self.name = name
         self.command = command
         self.env = env
         self.log_path = log_dir / f"{name}.log"
-        self.port = int(command[command.index("--port") + 1])
+        self.port = port
+        self.workloads = APP_WORKLOADS[name]
+        # Per seeded user; set once the app knows its users (Django's are prepared).
+        self.credentials: dict[str, Credentials] = credentials or {}
         self.process: subprocess.Popen[bytes] | None = None
+
+    def runs(self, workload: str) -> bool:
+        return workload in self.workloads
 
     def start(self) -> None:
         with self.log_path.open("ab") as log:
@@ -109,7 +154,7 @@ class Server:
             try:
                 wait_for_port(self.port, timeout=0.5)
                 status, _, _ = request(self.port, "GET", "/")
-                if status in (200, 303):
+                if status in (200, 302, 303):
                     return
             except (OSError, TimeoutError):
                 pass
@@ -131,11 +176,31 @@ class Server:
         assert self.process is not None
         return self.process.pid
 
+    def pids(self) -> list[int]:
+        """The server process and its descendants (gunicorn's master and worker)."""
+        found, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            for task in Path(f"/proc/{pid}/task").glob("*"):
+                try:
+                    todo.extend(int(c) for c in (task / "children").read_text().split())
+                except OSError:
+                    continue
+        return found
+
     def cpu_seconds(self) -> float:
-        """User + system CPU time of the whole process (all its threads) so far."""
-        stat = Path(f"/proc/{self.pid}/stat").read_text()
-        fields = stat.rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        """User + system CPU time of the process tree (all threads) so far. Children
+        that exited meanwhile would be missed; the servers' don't (no worker restarts)."""
+        total = 0
+        for pid in self.pids():
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / CLOCK_TICKS
 
     def wait_idle(self, timeout: float = 60.0) -> None:
         """Until the server has finished what wrk left in flight (it keeps working on
@@ -150,12 +215,17 @@ class Server:
         raise TimeoutError(f"{self.name} still busy {timeout} s after the load stopped")
 
     def memory_mib(self) -> tuple[float, float]:
-        """(current RSS, peak RSS) in MiB."""
-        values: dict[str, float] = {}
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            key, _, rest = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                values[key] = int(rest.split()[0]) / 1024
+        """(current RSS, peak RSS) in MiB, summed over the process tree."""
+        values = {"VmRSS": 0.0, "VmHWM": 0.0}
+        for pid in self.pids():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                key, _, rest = line.partition(":")
+                if key in values:
+                    values[key] += int(rest.split()[0]) / 1024
         return values["VmRSS"], values["VmHWM"]
 
 
@@ -228,13 +298,17 @@ def wrk(
     raise RuntimeError(f"no result line from wrk: {completed.stdout}")
 
 
-def load_env(workload: Workload, users: dict[str, SeededUser], work_dir: Path) -> dict[str, str]:
-    """What the workload's Lua script reads: cookie, CSRF token, todo ids, credentials."""
+def load_env(
+    workload: Workload, users: dict[str, SeededUser], server: Server, work_dir: Path
+) -> dict[str, str]:
+    """What the workload's Lua script reads: this app's Cookie header and CSRF header
+    for the workload's user, todo ids, credentials."""
     user = users[workload.user]
+    credentials = server.credentials[workload.user]
     env = {
         "BENCH_LUA_DIR": str(BENCH_DIR),
-        "BENCH_SESSION": user.token,
-        "BENCH_CSRF": sign("session", seed.session_id_for(user.token)),
+        "BENCH_COOKIE": credentials.cookie,
+        "BENCH_CSRF": credentials.csrf_header,
     }
     if workload.name == "toggle":
         ids_file = work_dir / "toggle-ids.txt"
@@ -243,7 +317,7 @@ def load_env(workload: Workload, users: dict[str, SeededUser], work_dir: Path) -
     if workload.name == "login":
         anonymous_seed = "bench-anonymous-csrf-seed"
         env |= {
-            "BENCH_ANON_SEED": anonymous_seed,
+            "BENCH_COOKIE": f"csrftoken={anonymous_seed}",
             "BENCH_CSRF": sign("anonymous", anonymous_seed),
             "BENCH_EMAIL": user.email,
             "BENCH_PASSWORD": seed.PASSWORD,

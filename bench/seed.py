@@ -99,9 +99,13 @@ async def restore(url: str, users: dict[str, SeededUser]) -> None:
         await conn.execute(
             "DELETE FROM todos WHERE owner_id = $1 AND id > $2", add.user_id, max(add.todo_ids)
         )
+        # Only the login workload makes sessions, all of them the login user's; other
+        # sessions (the seeded ones, those an app prepared for itself) stay.
+        login = users["login"]
         await conn.execute(
-            "DELETE FROM login_sessions WHERE NOT (id = ANY($1::text[]))",
-            [session_id_for(u.token) for u in users.values()],
+            "DELETE FROM login_sessions WHERE user_id = $1 AND id <> $2",
+            login.user_id,
+            session_id_for(login.token),
         )
         # Toggles flip rows at random: put the seeded pattern back.
         toggle = users["toggle"]

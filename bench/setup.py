@@ -1,4 +1,4 @@
-"""Bringing up everything a run needs: database, schema, data, PgBouncer, both apps."""
+"""Bringing up everything a run needs: database, schema, data, PgBouncer, the apps."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bench import environment, postgres, runner, seed
-from bench.runner import Server
+from bench.runner import Credentials, Server
 from webapp.config import Settings
 
 if TYPE_CHECKING:
@@ -25,8 +25,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Stage:
-    ours: Server
-    baseline: Server
+    servers: dict[str, Server]
     users: dict[str, SeededUser]
     # Direct connections: the admin's for pg_stat_statements, the app role's for
     # seeding and undoing writes (never through PgBouncer).
@@ -35,6 +34,14 @@ class Stage:
     bouncer: Endpoint | None
     versions: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def ours(self) -> Server:
+        return self.servers["ours"]
+
+    @property
+    def baseline(self) -> Server:
+        return self.servers["baseline"]
+
 
 @contextlib.contextmanager
 def stage(
@@ -42,6 +49,13 @@ def stage(
 ) -> Iterator[Stage]:
     db_log = log_dir / "database.log"
     with contextlib.ExitStack() as stack:
+        django_python = None
+        if "django" in apps:
+            # First, so that a failing build costs no database set-up.
+            from bench.django_app import launch
+
+            print("Django's virtual environment ...", flush=True)
+            django_python = launch.ensure_venv(log_dir / "django-venv.log")
         pg = stack.enter_context(postgres.cluster(options.load_cpu, db_log))
         admin_url = pg.url(role=postgres.ADMIN_ROLE, database="postgres")
         db_url = pg.url()
@@ -66,10 +80,10 @@ def stage(
             )
         print("seeding ...", flush=True)
         users = asyncio.run(seed.seed(db_url))
+        sessions = runner.session_credentials(users)
         versions = environment.versions(asyncio.run(seed.server_version(admin_url)))
         app_env = dict(env)
         app_env["BENCH_ROUTES"] = json.dumps(our_route_table(env["DATABASE_URL"]))
-        ours_command = [runner.python(), "-m", "webapp.cli", "serve"]
         bouncer = None
         if options.pgbouncer:
             bouncer = stack.enter_context(
@@ -78,38 +92,54 @@ def stage(
             versions["pgbouncer"] = postgres.pgbouncer_version()
             app_env["DATABASE_URL"] = bouncer.url(driver="asyncpg")
             # Our app's own setting for PgBouncer's transaction pooling (webapp/db.py);
-            # the baseline's equivalent is in bench/baseline.py.
+            # the baselines' equivalent is in bench/baseline.py.
             app_env["DB_PGBOUNCER"] = "true"
             app_env["BENCH_PGBOUNCER"] = "1"
-        host = ("--host", "127.0.0.1")
-        ours = Server(
-            "ours",
-            postgres.pinned(
-                options.app_cpu,
-                [*ours_command, *host, "--port", str(postgres.free_port()), "--no-access-log"],
-            ),
-            app_env,
-            log_dir,
-        )
-        baseline = Server(
-            "baseline",
-            postgres.pinned(
-                options.app_cpu,
-                [
-                    runner.python(),
-                    "-m",
-                    "bench.baseline",
-                    *host,
-                    "--port",
-                    str(postgres.free_port()),
-                ],
-            ),
-            app_env,
-            log_dir,
-        )
-        chosen = [s for s in (ours, baseline) if s.name in apps]
-        stack.enter_context(started(chosen))
-        yield Stage(ours, baseline, users, admin_url, db_url, bouncer, versions)
+        host = "127.0.0.1"
+        commands = {
+            "ours": [runner.python(), "-m", "webapp.cli", "serve", "--no-access-log"],
+            "baseline": [runner.python(), "-m", "bench.baseline"],
+            "lean": [runner.python(), "-m", "bench.lean"],
+        }
+        servers: dict[str, Server] = {}
+        for name in runner.APPS:
+            if name not in apps:
+                continue
+            port = postgres.free_port()
+            if name == "django":
+                assert django_python is not None
+                # Django's own tables and logged-in sessions go in directly, not
+                # through PgBouncer.
+                prepared = launch.prepare(
+                    env["DATABASE_URL"],
+                    {n: u.user_id for n, u in users.items()},
+                    log_dir / "django-prepare.log",
+                )
+                credentials = {n: Credentials(c.cookie, c.csrf_header) for n, c in prepared.items()}
+                command = launch.command(django_python, host, port)
+                server_env = _django_env(app_env)
+                versions |= environment.django_versions(django_python)
+            else:
+                credentials = sessions
+                command = [*commands[name], "--host", host, "--port", str(port)]
+                server_env = app_env
+            servers[name] = Server(
+                name,
+                postgres.pinned(options.app_cpu, command),
+                server_env,
+                log_dir,
+                port,
+                credentials,
+            )
+        stack.enter_context(started(list(servers.values())))
+        yield Stage(servers, users, admin_url, db_url, bouncer, versions)
+
+
+def _django_env(app_env: dict[str, str]) -> dict[str, str]:
+    """Django's environment: the database (asyncpg-style URL) and the key; nothing of our
+    virtual environment's."""
+    env = {k: v for k, v in app_env.items() if k not in ("VIRTUAL_ENV", "BENCH_ROUTES")}
+    return env
 
 
 def our_route_table(database_url: str) -> list[dict[str, object]]:

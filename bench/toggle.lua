@@ -8,13 +8,13 @@ for line in io.lines(bench.env("BENCH_IDS_FILE")) do
 end
 local csrf = bench.env("BENCH_CSRF")
 local headers = {
-  ["Cookie"] = "session=" .. bench.env("BENCH_SESSION"),
+  ["Cookie"] = bench.env("BENCH_COOKIE"),
   ["HX-Request"] = "true",
   ["HX-Request-Type"] = "partial",
   ["X-CSRF-Token"] = csrf,
   ["Content-Type"] = "application/x-www-form-urlencoded",
 }
-local body = "csrf_token=" .. csrf
+local body = "csrf_token=" .. bench.urlencode(csrf)
 
 function init(args)
   -- The same sequence of ids for every run, so both apps toggle the same rows.

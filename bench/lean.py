@@ -1,0 +1,357 @@
+"""The lean baseline: the same page, toggle and add written by hand, as lean as it gets.
+
+What the best hand-written version of our list page costs on this stack: Starlette with
+a plain list of three routes and no middleware, raw asyncpg, and one compact Jinja2
+template per response (autoescaping on, a plain for-loop over the rows, URLs written
+out as `/todos/{{ t.id }}/toggle`, the static files' hashed names worked out once at
+start-up). It is not a stripped page: it has the TodoMVC structure and every control
+our page has — per row the toggle form (CSRF field, labelled checkbox, the no-JS
+button), the title, the description, the Edit link, the delete form and the inline
+edit form; the new-todo form with its description; toggle all; the counter, filters,
+clear completed and the order link; the top bar with the account and log-out form;
+the message area, the csrf-token meta and the same `data-hx-*` attributes.
+
+The work behind it is bench/baseline.py's, imported from there: the session lookup by
+the cookie's SHA-256 joined with its user (and the once-a-minute touch), the Host
+check, the CSRF HMAC on POSTs, the same security headers, the page query (50 + 1 rows)
+and the counts, `UPDATE ... RETURNING` for the toggle, the add form's validation and
+`INSERT ... RETURNING`, the same pool. Only the default view (all todos, oldest first)
+is served, as in the baseline.
+
+The markup is not ours byte for byte: the harness checks what both must show (row ids,
+titles in order, done states, the counter, "Show more", the csrf-token meta).
+
+Run: `python -m bench.lean --port 8002` with DATABASE_URL and SECRET_KEY (DB_POOL_SIZE,
+BENCH_PGBOUNCER) in the environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+import uvicorn
+from starlette.applications import Starlette
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from bench.baseline import (
+    HEADERS,
+    Changed,
+    Config,
+    Service,
+    bad_host,
+    check_htmx_post,
+    host_allowed,
+    not_found,
+    read_new_todo,
+    session_id_of,
+    to_login,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from starlette.requests import Request
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# -- the markup ------------------------------------------------------------------------------
+# Pieces of one page, put together into one template per response below. The row is
+# written once and inlined wherever a row is shown; `title` is escaped once per row.
+
+CSRF = '<input type="hidden" name="csrf_token" value="{{ csrf }}">'
+BOOST = 'data-hx-boost="push:false"'
+
+ROW = (
+    "{% set title = t.title|e %}"
+    '<li id="todo-{{ t.id }}"{% if t.done %} class="completed"{% endif %}>'
+    '<div class="view">'
+    '<form class="toggle-form" method="post" action="/todos/{{ t.id }}/toggle" '
+    f'{BOOST} data-hx-trigger="change" data-hx-target="closest li" data-hx-swap="outerHTML" '
+    'data-hx-sync="this:drop" data-hx-disable="find .toggle">'
+    f"{CSRF}"
+    '<input class="toggle" type="checkbox"{% if t.done %} checked{% endif %}'
+    ' aria-label="Done: {{ title }}">'
+    '<button type="submit" class="button small no-js">'
+    "{% if t.done %}Not done{% else %}Done{% endif %}</button></form>"
+    '<label class="title" dir="auto" tabindex="0" title="{{ title }}"'
+    ' aria-describedby="edit-hint">{{ title }}</label>'
+    '{% if t.description %}<p class="description" dir="auto">{{ t.description }}</p>{% endif %}'
+    '<a class="edit-link" href="/todos/{{ t.id }}/edit">Edit'
+    '<span class="visually-hidden"> “{{ title }}”</span></a>'
+    '<form class="destroy-form" method="post" action="/todos/{{ t.id }}/delete" '
+    f'{BOOST} data-hx-target="closest li" data-hx-swap="delete" data-hx-sync="this:drop">'
+    f'{CSRF}<button type="submit" class="destroy" aria-label="Delete “{{{{ title }}}}”"></button>'
+    "</form></div>"
+    '<form class="edit-form" method="post" action="/todos/{{ t.id }}" '
+    f'{BOOST} data-hx-target="closest li" data-hx-swap="outerHTML" data-hx-sync="this:drop">'
+    f"{CSRF}"
+    '<input class="edit" name="title" dir="auto" value="{{ title }}" data-original="{{ title }}"'
+    ' aria-label="Edit “{{ title }}”" maxlength="200" required></form>'
+    "</li>\n"
+)
+
+
+def _toggle_all(oob: bool) -> str:
+    return (
+        "{% set all_done = total and not active %}"
+        '<form id="toggle-all-form" class="toggle-all-form" method="post"'
+        f' action="/todos/toggle-all" {BOOST} data-hx-trigger="change"'
+        ' data-hx-target="#todo-main" data-hx-swap="outerHTML" data-hx-sync="this:drop"'
+        + (' data-hx-swap-oob="true"' if oob else "")
+        + f">{CSRF}"
+        '<input type="hidden" name="done" value="{% if all_done %}false{% else %}true{% endif %}">'
+        '<input id="toggle-all" class="toggle-all" type="checkbox"'
+        "{% if all_done %} checked{% endif %}>"
+        '<label for="toggle-all">Mark all as complete</label>'
+        '<button type="submit" class="button small no-js">'
+        "{% if all_done %}Mark all as active{% else %}Mark all as complete{% endif %}"
+        "</button></form>\n"
+    )
+
+
+def _footer(oob: bool) -> str:
+    return (
+        '<footer id="footer" class="footer"{% if not total %} hidden{% endif %}'
+        + (' data-hx-swap-oob="outerMorph"' if oob else "")
+        + ">"
+        '<span class="todo-count" role="status" aria-live="polite" aria-atomic="true">'
+        "<strong>{{ active }}</strong> {% if active == 1 %}item{% else %}items{% endif %} left"
+        "</span>"
+        '<nav aria-label="Filters"><ul class="filters">'
+        '<li><a href="/" class="selected" aria-current="page">All</a></li>'
+        '<li><a href="/active">Active</a></li>'
+        '<li><a href="/completed">Completed</a></li>'
+        "</ul></nav>"
+        "{% if total > active %}"
+        '<form class="clear-completed-form" method="post" action="/todos/clear-completed"'
+        f' {BOOST} data-hx-target="#todo-main" data-hx-swap="outerHTML" data-hx-sync="this:drop">'
+        f'{CSRF}<button type="submit" class="clear-completed">Clear completed</button></form>'
+        "{% endif %}"
+        '<a class="order-link" href="/?order=newest">Newest first</a>'
+        "</footer>\n"
+    )
+
+
+def _new_form(oob: bool) -> str:
+    return (
+        '<form id="new-todo-form" class="new-todo-form" method="post" action="/todos"'
+        f' {BOOST} data-hx-target="#todo-list" data-hx-swap="beforeend" data-hx-sync="this:drop"'
+        + (' data-hx-swap-oob="true"' if oob else "")
+        + f">{CSRF}"
+        '<input class="new-todo" name="title" dir="auto" placeholder="What needs to be done?"'
+        ' aria-label="New todo" autocomplete="off" required maxlength="200"'
+        + ("" if oob else " autofocus")
+        + ' value="">'
+        '<details class="new-details"><summary>Add a description</summary>'
+        '<label for="new-description" class="visually-hidden">Description</label>'
+        '<textarea id="new-description" name="description" rows="2" maxlength="5000"'
+        ' placeholder="Optional details"></textarea>'
+        '<button type="submit" class="button">Add</button></details></form>\n'
+    )
+
+
+PAGE = (
+    "<!doctype html>\n"
+    '<html lang="en">\n<head>\n'
+    '<meta charset="utf-8">\n'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+    '<meta name="color-scheme" content="light dark">\n'
+    '<meta name="description" content="A to-do list: add, complete, filter and undo,'
+    ' in any browser, with or without JavaScript.">\n'
+    '<meta name="csrf-token" content="{{ csrf }}">\n'
+    '<meta name="htmx-config" content=\''
+    '{"includeIndicatorCSS": false, "allowEmptySwapAfterOOB": true}\'>\n'
+    "<title>All · todos</title>\n"
+    '<link rel="icon" href="{{ static.favicon }}" type="image/svg+xml">\n'
+    '<link rel="stylesheet" href="{{ static.css }}">\n'
+    '<script src="{{ static.htmx }}" defer></script>\n'
+    '<script src="{{ static.js }}" defer></script>\n'
+    "</head>\n<body>\n"
+    '<a class="skip-link" href="#main">Skip to content</a>\n'
+    '<header class="topbar"><span></span><div class="account">'
+    '<a class="account-email" href="/account">{{ email }}</a>'
+    f'<form method="post" action="/logout">{CSRF}'
+    '<button type="submit" class="link-button">Log out</button></form></div></header>\n'
+    '<div id="messages" class="messages" role="status" aria-live="polite"></div>\n'
+    '<main id="main" tabindex="-1">\n<section class="todoapp">\n'
+    '<header class="header"><h1>todos</h1>\n' + _new_form(oob=False) + "</header>\n"
+    '<div id="todo-body" class="todo-body">\n'
+    '<section id="todo-main" class="main" aria-label="Todos">\n'
+    + _toggle_all(oob=False)
+    + '<ul class="todo-list" id="todo-list">\n'
+    + "{% for t in todos %}"
+    + ROW
+    + "{% endfor %}</ul>\n"
+    '<div id="more" class="more">{% if more_after %}'
+    '<a class="button" href="/?after={{ more_after }}"'
+    f' {BOOST} data-hx-target="#todo-list" data-hx-swap="beforeend" data-hx-sync="this:drop">'
+    "Show more</a>{% endif %}</div>\n"
+    "</section>\n" + _footer(oob=False) + "</div>\n"
+    '<p id="edit-hint" hidden>Double-click or press Enter to edit.</p>\n'
+    "</section>\n</main>\n</body>\n</html>\n"
+)
+# After a toggle: the row, then toggle all and the footer out of band (as ours).
+CHANGED = ROW + _toggle_all(oob=True) + _footer(oob=True)
+# After an add: the same, and a fresh new-todo form.
+CREATED = CHANGED + _new_form(oob=True)
+
+ENVIRONMENT = jinja2.Environment(autoescape=True, auto_reload=False)
+TEMPLATES = {
+    "page": ENVIRONMENT.from_string(PAGE),
+    "changed": ENVIRONMENT.from_string(CHANGED),
+    "created": ENVIRONMENT.from_string(CREATED),
+}
+
+
+def static_urls() -> dict[str, str]:
+    """The static files' content-hashed URLs, as our app links them (the same build)."""
+    from webapp.static_files import HashedStaticFiles  # servestatic only, not the app
+
+    static = HashedStaticFiles(PROJECT_ROOT / "static")
+    htmx = HashedStaticFiles(PROJECT_ROOT / "node_modules" / "htmx.org" / "dist", ["htmx.min.js"])
+    return {
+        "favicon": "/static/" + static.hashed_name("favicon.svg"),
+        "css": "/static/" + static.hashed_name("app.css"),
+        "js": "/static/" + static.hashed_name("app.js"),
+        "htmx": "/static/vendor/htmx/" + htmx.hashed_name("htmx.min.js"),
+    }
+
+
+class Lean(Service):
+    def __init__(self, config: Config) -> None:
+        super().__init__(config)
+        self.static = static_urls()
+
+    def render(self, template: str, context: dict[str, Any]) -> Response:
+        return HTMLResponse(TEMPLATES[template].render(context), headers=HEADERS)
+
+
+def _lean(request: Request) -> Lean:
+    lean: Lean = request.app.state.lean
+    return lean
+
+
+async def list_page(request: Request) -> Response:
+    if not host_allowed(request):
+        return bad_host()
+    app = _lean(request)
+    session_id = session_id_of(request)
+    if session_id is None:
+        return to_login()
+    page = await app.first_page(session_id)
+    if page is None:
+        return to_login()
+    return app.render(
+        "page",
+        {
+            "csrf": app.sign("session", session_id),
+            "static": app.static,
+            "email": page.login.user.email,
+            "todos": page.todos,
+            "more_after": page.more_after,
+            "total": page.counts.total,
+            "active": page.counts.active,
+        },
+    )
+
+
+def _row(app: Lean, session_id: str, changed: Changed, template: str) -> Response:
+    assert changed.counts is not None
+    return app.render(
+        template,
+        {
+            "csrf": app.sign("session", session_id),
+            "t": changed.todo,
+            "total": changed.counts.total,
+            "active": changed.counts.active,
+        },
+    )
+
+
+async def toggle(request: Request) -> Response:
+    app = _lean(request)
+    session_id, refused = check_htmx_post(request, app)
+    if refused is not None:
+        return refused
+    assert session_id is not None
+    todo_id: int = request.path_params["todo_id"]
+    if not 0 < todo_id < 2**63:
+        return not_found()
+    changed = await app.toggle(session_id, todo_id)
+    if changed is None:
+        return to_login()
+    if changed.todo is None:
+        return not_found()
+    return _row(app, session_id, changed, "changed")
+
+
+async def create(request: Request) -> Response:
+    app = _lean(request)
+    session_id, refused = check_htmx_post(request, app)
+    if refused is not None:
+        return refused
+    assert session_id is not None
+    fields = await read_new_todo(request)
+    if isinstance(fields, Response):
+        return fields
+    changed = await app.add(session_id, *fields)
+    if changed is None:
+        return to_login()
+    return _row(app, session_id, changed, "created")
+
+
+ROUTES = [
+    Route("/", list_page, methods=["GET"]),
+    Route("/todos", create, methods=["POST"]),
+    Route("/todos/{todo_id:int}/toggle", toggle, methods=["POST"]),
+]
+
+
+def create_app() -> Starlette:
+    lean = Lean(Config(os.environ))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await lean.open()
+        # As our app and the baseline do at start-up.
+        gc.collect()
+        gc.freeze()
+        try:
+            yield
+        finally:
+            await lean.close()
+
+    app = Starlette(routes=ROUTES, lifespan=lifespan)
+    app.state.lean = lean
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.lean", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8002)
+    args = parser.parse_args()
+    # The same server settings as `webapp serve` and the baseline.
+    uvicorn.run(
+        "bench.lean:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=1,
+        access_log=False,
+        proxy_headers=True,
+        loop="uvloop",
+        http="httptools",
+        timeout_graceful_shutdown=10,
+    )
+
+
+if __name__ == "__main__":
+    main()
