@@ -21,7 +21,10 @@ lint:
 	uv run --locked ruff format --check .
 	uv run --locked mypy
 
-# The benchmark against the minimal raw-asyncpg baseline; rewrites docs/performance.md
-# (about 13 minutes; needs PostgreSQL's server programs, wrk and taskset).
+# The benchmark: ours against the lean hand-written page and our templates on raw
+# asyncpg (bench/lean.py, bench/baseline.py) and against Django (bench/django_app/, its
+# own virtual environment from PyPI, built by uv on first use); rewrites
+# docs/performance.md and docs/performance.png (about 21 minutes; needs PostgreSQL's
+# server programs, wrk, taskset and an installed Python 3.12 or 3.13 for Django).
 bench: install
 	uv run --locked --group bench python -m bench

@@ -177,6 +177,8 @@ def run(options: Options, log_dir: Path) -> dict[str, Any]:
             for index, name in enumerate(options.workloads):
                 workload = WORKLOADS_BY_NAME[name]
                 those = [s for s in servers if s.runs(name)]
+                if not those:
+                    continue
                 # Rotate which app goes first, so none always runs on a warmer database
                 # or right after the same other app's load.
                 turn = (round_ + index) % len(those)

@@ -416,7 +416,7 @@ apps, `--report` to regenerate this page from the saved results in `bench/result
   median of those ratios (each round's in brackets) next to the medians of the other
   figures. Ours and the baseline run every workload; the lean page all but login;
   Django four. The full run (3 rounds, 3 s warm-up + 10 s timed, 30 s for login) takes
-  about 20 minutes.
+  about 21 minutes (`--quick`: 2 rounds of 1 s + 3 s, about 6).
 - **Per run**: requests/s, p50 / p99 latency (wrk `--latency`), errors (non-2xx/3xx
   answers, socket errors and timeouts; must be 0), SQL statements per request from
   `pg_stat_statements` (reset before the timed run, summed after, divided by the

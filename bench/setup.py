@@ -114,6 +114,8 @@ def stage(
                     env["DATABASE_URL"],
                     {n: u.user_id for n, u in users.items()},
                     log_dir / "django-prepare.log",
+                    secret_key=runner.SECRET_KEY,
+                    python=django_python,
                 )
                 credentials = {n: Credentials(c.cookie, c.csrf_header) for n, c in prepared.items()}
                 command = launch.command(django_python, host, port)
