@@ -22,7 +22,6 @@ from webapp.app import create_app
 from webapp.middleware.unit_of_work import UnitOfWorkMiddleware
 from webapp.models import User
 from webapp.state import db_session
-from webapp.templating import routes_by_name
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -95,7 +94,6 @@ async def uow_client(settings: Settings) -> AsyncIterator[httpx2.AsyncClient]:
         app.router.routes.append(Route("/", ok, name="todos_all"))
         app.router.routes.append(Route("/static/{path:path}", ok, name="static"))
         app.router.routes.append(Route("/vendor/{path:path}", ok, name="htmx"))
-        app.state.routes_by_name = routes_by_name(app)
         transport = httpx2.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as c:
             c.app = real  # type: ignore[attr-defined]

@@ -29,7 +29,7 @@ from webapp.queries import NotFound
 from webapp.routes import account, accounts, todos
 from webapp.sessions import LoginSessionMiddleware
 from webapp.static_files import HashedStaticFiles
-from webapp.templating import make_templates, routes_by_name, set_path_for
+from webapp.templating import make_templates, set_urls
 from webapp.throttle import make_throttle
 from webapp.turns import Turns
 
@@ -117,7 +117,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.templates = make_templates(settings)
-    set_path_for(app.state.templates, app)
-    app.state.routes_by_name = routes_by_name(app)
+    set_urls(app.state.templates, app)
     app.state.security_headers = security_headers(settings)
     return app

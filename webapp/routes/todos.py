@@ -279,13 +279,18 @@ async def update(request: Request) -> Response:
         errors = {}
         values = TodoInput(title=parse_title(form, errors), description=None)
     if errors:
-        todo = await queries.get_todo_for(db, user, todo_id)
+        current = await queries.get_todo_for(db, user, todo_id)
         if is_htmx(request):
-            context = {"view": view, "todo": todo, "error": errors["title"], "value": values.title}
+            context = {
+                "view": view,
+                "todo": current,
+                "error": errors["title"],
+                "value": values.title,
+            }
             return render(request, "todos/_row.html", context, status_code=422)
         if not with_description:
-            values = TodoInput(title=values.title, description=todo.description)
-        context = {"view": view, "todo": todo, "errors": errors, "values": values}
+            values = TodoInput(title=values.title, description=current.description)
+        context = {"view": view, "todo": current, "errors": errors, "values": values}
         return render(request, "todos/edit.html", context, status_code=422)
     if with_description:
         todo = await queries.edit_todo(db, user, todo_id, values.title, values.description)
