@@ -1,7 +1,7 @@
 """A fixed number of SQL statements per request, whatever the list's length (no N+1).
 
 The numbers are part of the design (see the README): one statement for the login
-session and its user, one for the page of todos, one for the counts; a toggle is the
+session and its user, one for the page of todos with the counts of all; a toggle is the
 session lookup, one UPDATE ... RETURNING and the counts.
 """
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import httpx2
     from sqlalchemy.ext.asyncio import AsyncSession
 
-LIST_PAGE_STATEMENTS = 3
+LIST_PAGE_STATEMENTS = 2
 TOGGLE_STATEMENTS = 3
 
 

@@ -12,7 +12,17 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol, cast
 
-from sqlalchemy import ColumnElement, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -157,14 +167,14 @@ def _matching(filter_: Filter) -> list[ColumnElement[bool]]:
 
 
 _COUNTS = select(
-    func.count(_todo.id),
-    func.count(_todo.id).filter(_todo.done.is_(False)),
+    func.count(_todo.id).label("total"),
+    func.count(_todo.id).filter(_todo.done.is_(False)).label("active"),
 ).where(_MINE)
 
 
 async def count_todos(db: AsyncSession, owner: Owner) -> Counts:
-    row = (await db.execute(_COUNTS, _mine(owner))).one()
-    return Counts(total=row[0], active=row[1])
+    total, active = (await db.execute(_COUNTS, _mine(owner))).one()
+    return Counts(total=total, active=active)
 
 
 class TodoRow(NamedTuple):
@@ -185,22 +195,27 @@ _ROW = (_todo.id, _todo.title, _todo.description, _todo.done)
 
 
 @cache
-def _list_statement(
-    filter_: Filter, order: Order, *, paged: bool, bounded: bool
-) -> Select[int, str, str | None, bool]:
-    """One of the shapes of the list query, built on first use."""
-    query = select(*_ROW).where(_MINE, *_matching(filter_))
+def _page_statement(
+    filter_: Filter, order: Order, *, paged: bool
+) -> Select[int, str, str | None, bool, int, int]:
+    """One of the shapes of the page query, built on first use.
+
+    Each row carries the counts of all the owner's todos, from a one-row subquery that
+    the database computes once: the page and its counter in one round trip.
+    """
+    counts = _COUNTS.subquery("counts")
+    query = (
+        select(*_ROW, counts.c.total, counts.c.active)
+        .join_from(_TODOS, counts, true())
+        .where(_MINE, *_matching(filter_))
+    )
     if order == "newest":
         if paged:
             query = query.where(_todo.id < bindparam("after"))
-        if bounded:
-            query = query.where(_todo.id >= bindparam("through"))
         query = query.order_by(_todo.id.desc())
     else:
         if paged:
             query = query.where(_todo.id > bindparam("after"))
-        if bounded:
-            query = query.where(_todo.id <= bindparam("through"))
         query = query.order_by(_todo.id)
     return query.limit(bindparam("limit"))
 
@@ -212,20 +227,22 @@ async def list_todos(
     filter_: Filter = "all",
     order: Order = "oldest",
     after: int | None = None,
-    through: int | None = None,
     limit: int,
-) -> list[TodoRow]:
-    """The owner's todos in order, after the one with id `after`, up to `through`.
+) -> tuple[list[TodoRow], Counts]:
+    """The owner's todos in order after the one with id `after`, and the counts of all.
 
     Keyset paging on the primary key (ids grow with creation time) keeps every page as
     cheap as the first, however long the list is. The rows are read-only: selecting the
-    mapped columns gives plain rows, without building and tracking fifty objects.
+    columns gives plain rows, without building and tracking fifty objects.
     """
-    statement = _list_statement(
-        filter_, order, paged=after is not None, bounded=through is not None
-    )
-    parameters = {"owner": owner.id, "after": after, "through": through, "limit": limit}
-    return [TodoRow._make(row) for row in await db.execute(statement, parameters)]
+    statement = _page_statement(filter_, order, paged=after is not None)
+    parameters = {"owner": owner.id, "after": after, "limit": limit}
+    rows = (await db.execute(statement, parameters)).all()
+    if not rows:
+        # An empty page has no row to carry the counts.
+        return [], await count_todos(db, owner)
+    total, active = rows[0][4:]
+    return [TodoRow._make(row[:4]) for row in rows], Counts(total=total, active=active)
 
 
 async def neighbour(

@@ -106,12 +106,13 @@ class Rows:
     more_after: int | None
 
 
-async def _rows(request: Request, view: ListView, *, shown: int = 0) -> Rows:
-    """A page of rows for this view, or as many as the page was showing (`shown`)."""
+async def _rows(request: Request, view: ListView, *, shown: int = 0) -> tuple[Rows, Counts]:
+    """A page of rows for this view, or as many as the page was showing (`shown`), and
+    the counts of every todo."""
     page_size = settings_of(request).page_size
     limit = min(max(page_size, shown), MAX_SHOWN_PAGES * page_size)
     # One row more than the page tells whether a "Show more" link is needed.
-    rows = await queries.list_todos(
+    rows, counts = await queries.list_todos(
         db_session(request),
         require_user(request),
         filter_=view.filter,
@@ -120,7 +121,7 @@ async def _rows(request: Request, view: ListView, *, shown: int = 0) -> Rows:
         limit=limit + 1,
     )
     todos = rows[:limit]
-    return Rows(todos=todos, more_after=todos[-1].id if len(rows) > limit else None)
+    return Rows(todos=todos, more_after=todos[-1].id if len(rows) > limit else None), counts
 
 
 async def _counts(request: Request) -> Counts:
@@ -151,13 +152,13 @@ async def _list_page(request: Request, filter_: Filter) -> Response:
     view = ListView.of(request, filter_)
     if "after" in request.query_params and view.after is None:
         raise BadInput("That page link is not valid.")
-    rows = await _rows(request, view)
+    rows, counts = await _rows(request, view)
     if view.after is not None and is_htmx(request):
         # "Show more": just the next rows, appended in place. Their forms belong to the
         # page they join (its own first row), not to where this batch starts.
         page_view = replace(view, after=_page_start(request))
         return render(request, "todos/_more.html", {"view": page_view, "rows": rows})
-    context = {"view": view, "rows": rows, "counts": await _counts(request)}
+    context = {"view": view, "rows": rows, "counts": counts}
     return render(request, "todos/index.html", context)
 
 
@@ -184,7 +185,8 @@ async def create(request: Request) -> Response:
         context = {"view": view, "errors": errors, "values": values}
         if is_htmx(request):
             return render(request, "todos/_new_form.html", context, status_code=422)
-        context |= {"rows": await _rows(request, view), "counts": await _counts(request)}
+        rows, counts = await _rows(request, view)
+        context |= {"rows": rows, "counts": counts}
         return render(request, "todos/index.html", context, status_code=422)
     todo = await queries.add_todo(
         db_session(request), require_user(request), values.title, values.description
@@ -331,8 +333,8 @@ async def _whole_list(
 ) -> Response:
     """The list section again, as many rows as the page showed (and `added` more), for a
     change to many."""
-    rows = await _rows(request, view, shown=await _shown(request) + added)
-    context = {"view": view, "rows": rows, "counts": await _counts(request), "message": message}
+    rows, counts = await _rows(request, view, shown=await _shown(request) + added)
+    context = {"view": view, "rows": rows, "counts": counts, "message": message}
     return render(request, "todos/_app.html", context)
 
 
