@@ -86,6 +86,7 @@ async def uow_client(settings: Settings) -> AsyncIterator[httpx2.AsyncClient]:
     sessions_seen.clear()
     async with real.router.lifespan_context(real):
         app.state.sessionmaker = real.state.sessionmaker
+        app.state.reading_sessionmaker = real.state.reading_sessionmaker
         app.state.db_turns = real.state.db_turns
         app.state.templates = real.state.templates
         app.state.settings = real.state.settings

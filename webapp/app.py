@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         engine = make_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.reading_sessionmaker = make_sessionmaker(engine, reading=True)
         app.state.db_turns = Turns(settings.db_pool_size, timeout=POOL_TIMEOUT)
         app.state.throttle = make_throttle(settings, app.state.sessionmaker)
         # What exists now (modules, mappers, templates) lives as long as the process:

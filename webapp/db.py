@@ -146,7 +146,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.close()
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def make_sessionmaker(
+    engine: AsyncEngine, *, reading: bool = False
+) -> async_sessionmaker[AsyncSession]:
+    if reading:
+        # For requests that only read (GET, HEAD): each statement is its own transaction,
+        # which saves the BEGIN and COMMIT round trips. Under READ COMMITTED each
+        # statement takes its own snapshot anyway.
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
     # expire_on_commit=False: loaded objects stay readable after the commit; an expired
     # attribute would need implicit I/O to refresh, which async code can't do.
     return async_sessionmaker(engine, expire_on_commit=False)

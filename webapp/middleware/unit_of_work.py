@@ -23,6 +23,9 @@ logger = logging.getLogger(__name__)
 
 COMMIT_FAILED = "Your change could not be saved. Nothing was changed; please try again."
 _BEFORE_COMMIT = "before_commit"
+# Methods that change nothing (the routes answering them only read): their statements
+# run without a transaction around them (make_sessionmaker).
+READING = frozenset({"GET", "HEAD"})
 
 
 def succeeded(status: int) -> bool:
@@ -45,7 +48,10 @@ class UnitOfWorkMiddleware:
     The commit happens when the response's status line is about to be sent, and only
     for a status below 400; anything else, or an exception, rolls back. If the commit
     itself fails, the client gets an error page instead of the response that would have
-    claimed success. Routes and queries never commit.
+    claimed success. Routes and queries never commit. A GET or HEAD only reads: its
+    statements run without a transaction around them (two round trips fewer), and
+    the only writes it makes, a login session's once-a-minute touch or its removal once
+    expired, stand on their own.
 
     The request waits for its turn at the database (webapp/turns.py) before the session
     opens, and gives the turn up once the commit or rollback has returned the
@@ -59,8 +65,11 @@ class UnitOfWorkMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        sessionmaker: async_sessionmaker[AsyncSession] = scope["app"].state.sessionmaker
-        turns: Turns = scope["app"].state.db_turns
+        app_state = scope["app"].state
+        sessionmaker: async_sessionmaker[AsyncSession] = (
+            app_state.reading_sessionmaker if scope["method"] in READING else app_state.sessionmaker
+        )
+        turns: Turns = app_state.db_turns
         # A session only takes a connection from the pool when it first runs a query.
         async with turns.turn() as turn, sessionmaker() as db:
             state = scope.setdefault("state", {})
