@@ -29,14 +29,14 @@ async def test_a_toggle_waits_for_a_concurrent_one_instead_of_overwriting_it(
         owner = await first.scalar(select(User).where(User.email == user.email))
         assert owner is not None
         # The first toggle holds the row, uncommitted; the second starts meanwhile.
-        assert (await queries.toggle_todo(first, owner, 1)).done is True
+        assert (await queries.toggle_todo(first, owner, 1))[0].done is True
         second_toggle = asyncio.create_task(queries.toggle_todo(second, owner, 1))
         await asyncio.sleep(0.3)
         assert not second_toggle.done(), "the second toggle should wait for the row lock"
         await first.commit()
         # It then flips the committed value: back to active. A read-then-write toggle
         # would have read "active" before the first commit and written "done" again.
-        assert (await second_toggle).done is False
+        assert (await second_toggle)[0].done is False
         await second.commit()
     (row,) = await fetch(db, "SELECT done FROM todos WHERE id = 1")
     assert row.done is False

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 LIST_PAGE_STATEMENTS = 2
-TOGGLE_STATEMENTS = 3
+TOGGLE_STATEMENTS = 2
 
 
 async def _give_todos(db: AsyncSession, email: str, n: int) -> None:

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.helpers import Account, add_todo, csrf_token, fetch, post_form, sign_up
+from tests.helpers import Account, add_todo, client_for, csrf_token, fetch, post_form, sign_up
 
 if TYPE_CHECKING:
     import httpx2
     from sqlalchemy.ext.asyncio import AsyncSession
+    from starlette.applications import Starlette
 
 HTMX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 
@@ -498,3 +499,39 @@ async def test_unknown_todo_route_is_a_404_page(client: httpx2.AsyncClient, user
     response = await client.get("/no/such/page")
     assert response.status_code == 404
     assert "<h1>We couldn&#39;t find that</h1>" in response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "form", "left"),
+    [
+        ("/todos/3/toggle", {}, 3),
+        ("/todos/4/toggle", {}, 1),
+        ("/todos/3", {"title": "renamed"}, 2),
+        ("/todos/4", {"title": "edited", "description": "and described"}, 2),
+    ],
+)
+async def test_the_counter_after_a_change_counts_what_the_list_counts(
+    app: Starlette,
+    client: httpx2.AsyncClient,
+    user: Account,
+    path: str,
+    form: dict[str, str],
+    left: int,
+) -> None:
+    # The changed row's own statement counts too (webapp/queries.py): the owner's todos
+    # only, less those deleted and waiting for an Undo, with the changed row as it is
+    # now. Another person's todo and a deleted one are there to be left out.
+    async with client_for(app) as bob:
+        await sign_up(bob, "bob@example.com")
+        await add_todo(bob, "bob's")  # id 1
+    for title in ("deleted", "done", "active", "also active"):  # ids 2 to 5
+        await add_todo(client, title)
+    for action in ("/todos/2/delete", "/todos/3/toggle"):
+        assert (await post_form(client, action)).status_code == 303
+
+    response = await post_form(client, path, form, htmx=True)
+
+    assert response.status_code == 200
+    items = "item" if left == 1 else "items"
+    assert count_text(response.text) == f"<strong>{left}</strong> {items} left"
+    assert count_text((await client.get("/")).text) == count_text(response.text)

@@ -214,7 +214,7 @@ async def create(request: Request) -> Response:
     return render(request, "todos/_created.html", context)
 
 
-async def _one_changed(request: Request, view: ListView, todo: TodoRow) -> Response:
+async def _one_changed(request: Request, view: ListView, todo: TodoRow, counts: Counts) -> Response:
     """After a change to one todo: its row (if the view still shows it) and the summary."""
     if not is_htmx(request):
         if view.shows(todo):
@@ -223,20 +223,16 @@ async def _one_changed(request: Request, view: ListView, todo: TodoRow) -> Respo
             db_session(request), require_user(request), todo.id, view.filter, view.order
         )
         return _back(request, view, neighbour)
-    context = {
-        "view": view,
-        "todo": todo if view.shows(todo) else None,
-        "counts": await _counts(request),
-    }
+    context = {"view": view, "todo": todo if view.shows(todo) else None, "counts": counts}
     return render(request, "todos/_changed.html", context)
 
 
 @login_required
 async def toggle(request: Request) -> Response:
-    todo = await queries.toggle_todo(
+    todo, counts = await queries.toggle_todo(
         db_session(request), require_user(request), request.path_params["todo_id"]
     )
-    return await _one_changed(request, ListView.of(request), todo)
+    return await _one_changed(request, ListView.of(request), todo, counts)
 
 
 async def _view_showing(request: Request, view: ListView, todo_id: int) -> ListView:
@@ -295,12 +291,14 @@ async def update(request: Request) -> Response:
         context = {"view": view, "todo": current, "errors": errors, "values": values}
         return render(request, "todos/edit.html", context, status_code=422)
     if with_description:
-        todo = await queries.edit_todo(db, user, todo_id, values.title, values.description)
+        changed = await queries.edit_todo(db, user, todo_id, values.title, values.description)
     else:
-        todo = await queries.rename_todo(db, user, todo_id, values.title)
+        changed = await queries.rename_todo(db, user, todo_id, values.title)
+    todo, counts = changed
     if is_htmx(request):
-        return await _one_changed(request, view, todo)
-    response = await _one_changed(request, await _view_showing(request, view, todo.id), todo)
+        return await _one_changed(request, view, todo, counts)
+    back_to = await _view_showing(request, view, todo.id)
+    response = await _one_changed(request, back_to, todo, counts)
     flash.keep(request, response, f"Saved “{todo.title}”.")
     return response
 
