@@ -23,7 +23,7 @@ toggle is a single atomic statement), no middleware layers, and a pool that does
 reset connections on release (nothing here changes session state). The pool has the
 same size as ours. Nothing is cached between requests except what Jinja2 and asyncpg
 cache for our app too (compiled templates, prepared statements). Where our app tunes
-something that is not about its design (looking routes up by name in `path_for`,
+something that is not about its design (filling in route paths by name in `path`,
 `gc.freeze()` after start-up), the baseline does the same.
 
 Run: `python -m bench.baseline --port 8001` with DATABASE_URL (and SECRET_KEY, DB_POOL_SIZE,
@@ -201,7 +201,7 @@ def routes_by_name(
 
 def make_environment() -> jinja2.Environment:
     # Exactly our app's Jinja2 options: the same templates give the same bytes. The
-    # globals (`path_for`, `static_url`) are set once the routes exist (`create_app`).
+    # URL helpers (`path`, `static_url`) are set once the routes exist (`create_app`).
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(PROJECT_ROOT / "templates"),
         autoescape=True,
@@ -212,13 +212,19 @@ def make_environment() -> jinja2.Environment:
 
 
 def set_globals(env: jinja2.Environment, routes: dict[str, tuple[str, BaseRoute]]) -> None:
-    """Our app's template globals (webapp/templating.py): paths by route name, and the
-    static files' hashed names (the same content-hash build as ours)."""
+    """Our app's template URL helpers (webapp/templating.py), the same code: paths by
+    route name, and the static files' hashed names (the same content-hash build)."""
     from webapp.static_files import HashedStaticFiles  # servestatic only, not the app
+    from webapp.templating import RoutePath
 
-    def path_for(name: str, /, **path_params: Any) -> str:
-        prefix, route = routes[name]
-        return prefix + str(route.url_path_for(name, **path_params))
+    paths = {
+        name: RoutePath(prefix, route)
+        for name, (prefix, route) in routes.items()
+        if isinstance(route, Route | Mount)
+    }
+
+    def path(name: str, /, **params: Any) -> str:
+        return paths[name].with_params(params)
 
     folders = {
         "static": HashedStaticFiles(PROJECT_ROOT / "static"),
@@ -227,10 +233,10 @@ def set_globals(env: jinja2.Environment, routes: dict[str, tuple[str, BaseRoute]
         ),
     }
 
-    def static_url(path: str, /, mount: str = "static") -> str:
-        return path_for(mount, path=folders[mount].hashed_name(path))
+    def static_url(file: str, /, mount: str = "static") -> str:
+        return path(mount, path=folders[mount].hashed_name(file))
 
-    env.globals["path_for"] = path_for
+    env.filters["path"] = path
     env.globals["static_url"] = static_url
 
 

@@ -43,28 +43,30 @@ def make_templates(settings: Settings) -> Jinja2Templates:
 def set_urls(templates: Jinja2Templates, app: Starlette) -> None:
     """The templates' URL helpers, from the app's routes as they are at start-up.
 
-    `path_for(name, **params)`: a route's path, without scheme and host (right behind any
-    proxy). `static_url(path, mount='static')`: a static file's URL under its
-    content-hashed name, cached for a year; `path` is relative to the mount's folder
-    (`static_url('htmx.min.js', mount='htmx')`), and a file the build lacks is an error.
+    `'name'|path(**params)`: a route's path, without scheme and host (right behind any
+    proxy); a filter, as Jinja2 calls filters directly and every global function through
+    its context (a row has four links). `static_url(path, mount='static')`: a static
+    file's URL under its content-hashed name, cached for a year; `path` is relative to
+    the mount's folder (`static_url('htmx.min.js', mount='htmx')`), and a file the build
+    lacks is an error.
     """
-    paths = {name: _RoutePath(prefix, route) for name, (prefix, route) in routes_by_name(app)}
+    paths = {name: RoutePath(prefix, route) for name, (prefix, route) in routes_by_name(app)}
 
-    def path_for(name: str, /, **params: Any) -> str:
+    def path(name: str, /, **params: Any) -> str:
         return paths[name].with_params(params)
 
     @cache
-    def static_url(path: str, /, mount: str = "static") -> str:
+    def static_url(file: str, /, mount: str = "static") -> str:
         files = paths[mount].route
         if isinstance(files, Mount) and isinstance(files.app, HashedStaticFiles):
-            path = files.app.hashed_name(path)
-        return path_for(mount, path=path)
+            file = files.app.hashed_name(file)
+        return path(mount, path=file)
 
-    templates.env.globals["path_for"] = path_for
+    templates.env.filters["path"] = path
     templates.env.globals["static_url"] = static_url
 
 
-class _RoutePath:
+class RoutePath:
     """A route's path with its parameters filled in.
 
     Starlette's `url_path_for` tries each route in turn, raising and catching an
