@@ -66,8 +66,9 @@ class UnitOfWorkMiddleware:
             await self.app(scope, receive, send)
             return
         app_state = scope["app"].state
+        reading = scope["method"] in READING
         sessionmaker: async_sessionmaker[AsyncSession] = (
-            app_state.reading_sessionmaker if scope["method"] in READING else app_state.sessionmaker
+            app_state.reading_sessionmaker if reading else app_state.sessionmaker
         )
         turns: Turns = app_state.db_turns
         # A session only takes a connection from the pool when it first runs a query.
@@ -86,7 +87,8 @@ class UnitOfWorkMiddleware:
                         try:
                             for write in writes:
                                 await write()
-                            await db.commit()
+                            if not reading:  # a reading session's statements stand alone
+                                await db.commit()
                         except SQLAlchemyError as exc:
                             logger.exception("commit failed; answering with an error page")
                             commit_failed = True

@@ -72,15 +72,15 @@ class ListView:
     @property
     def order_query(self) -> str:
         """The query of this view's filter links: the order, but from the first page."""
-        return replace(self, after=None).page_query
+        return self._query(with_filter=False, with_after=False)
 
-    def _query(self, *, with_filter: bool) -> str:
+    def _query(self, *, with_filter: bool, with_after: bool = True) -> str:
         pairs: list[tuple[str, object]] = []
         if with_filter and self.filter != "all":
             pairs.append(("filter", self.filter))
         if self.order != "oldest":
             pairs.append(("order", self.order))
-        if self.after is not None:
+        if with_after and self.after is not None:
             pairs.append(("after", self.after))
         return "?" + urlencode(pairs) if pairs else ""
 
