@@ -629,14 +629,15 @@ def create_app() -> Starlette:
     return app
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.baseline", description=__doc__)
+def serve(module: str, default_port: int, description: str | None) -> None:
+    """Run `module`'s `create_app` with the same server settings as `webapp serve` (one
+    worker, uvloop and httptools, no access log): the baseline's and the lean page's."""
+    parser = argparse.ArgumentParser(prog=f"python -m {module}", description=description)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument("--port", type=int, default=default_port)
     args = parser.parse_args()
-    # The same server settings as `webapp serve` (one worker, no access log).
     uvicorn.run(
-        "bench.baseline:create_app",
+        f"{module}:create_app",
         factory=True,
         host=args.host,
         port=args.port,
@@ -647,6 +648,10 @@ def main() -> None:
         http="httptools",
         timeout_graceful_shutdown=10,
     )
+
+
+def main() -> None:
+    serve("bench.baseline", 8001, __doc__)
 
 
 if __name__ == "__main__":

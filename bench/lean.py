@@ -27,7 +27,6 @@ BENCH_PGBOUNCER) in the environment.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import gc
 import os
@@ -35,7 +34,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-import uvicorn
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
@@ -50,6 +48,7 @@ from bench.baseline import (
     host_allowed,
     not_found,
     read_new_todo,
+    serve,
     session_id_of,
     to_login,
 )
@@ -334,23 +333,7 @@ def create_app() -> Starlette:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.lean", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8002)
-    args = parser.parse_args()
-    # The same server settings as `webapp serve` and the baseline.
-    uvicorn.run(
-        "bench.lean:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=1,
-        access_log=False,
-        proxy_headers=True,
-        loop="uvloop",
-        http="httptools",
-        timeout_graceful_shutdown=10,
-    )
+    serve("bench.lean", 8002, __doc__)
 
 
 if __name__ == "__main__":
