@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -37,7 +38,12 @@ async def test_session_cookie_is_random_httponly_lax_and_holds_no_user_data(
     assert "samesite=lax" in set_cookie
     assert "secure" not in set_cookie  # plain HTTP in this configuration
     assert len(value) >= 43  # 32 random bytes, URL-safe base64: 256 bits
-    assert "ada" not in value.lower()
+    # Nothing of the account in it, plainly or base64-encoded (a three-letter check
+    # would fail by chance: "ada" turns up in one random token in a few hundred).
+    email = b"ada@example.com"
+    assert "example" not in value.lower()
+    assert base64.urlsafe_b64encode(email)[:12].decode() not in value
+    assert email not in base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
     # The table holds only a digest of the token: a leaked table is not a set of cookies.
     rows = await fetch(db, "SELECT id FROM login_sessions")
     assert rows == [(hashlib.sha256(value.encode()).hexdigest(),)]
