@@ -1,0 +1,2 @@
+// Keyboard shortcuts for logged-in pages (see templates/_shortcuts.html).
+"use strict";
