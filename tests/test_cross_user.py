@@ -53,7 +53,8 @@ async def rows_of(db: AsyncSession, email: str) -> list[Any]:
     """Every column of every todo the user owns, deleted ones included, as committed."""
     return await fetch(
         db,
-        "SELECT todos.* FROM todos JOIN users ON users.id = todos.owner_id"
+        "SELECT todos.* FROM todos JOIN lists ON lists.id = todos.list_id"
+        " JOIN users ON users.id = lists.owner_id"
         " WHERE users.email = :email ORDER BY todos.id",
         email=email,
     )
@@ -62,7 +63,7 @@ async def rows_of(db: AsyncSession, email: str) -> list[Any]:
 async def everything(db: AsyncSession) -> dict[str, list[Any]]:
     return {
         table: await fetch(db, f"SELECT * FROM {table} ORDER BY id")  # noqa: S608
-        for table in ("todos", "deletions")
+        for table in ("lists", "todos", "deletions")
     }
 
 

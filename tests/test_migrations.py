@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
 PG_MIGRATIONS_DB = "webapp_migrations_test"
-APP_TABLES = {"users", "todos", "login_sessions", "throttle_counters", "deletions"}
+APP_TABLES = {"users", "lists", "todos", "login_sessions", "throttle_counters", "deletions"}
 
 
 # -- an empty database --
@@ -112,28 +112,32 @@ def assert_migrated(url: str) -> None:
     assert current.tables == APP_TABLES | {"alembic_version"}
     assert current.indexes == {
         "users": set(),
-        "todos": {"ix_todos_owner_id_id", "ix_todos_deletion_id"},
+        "lists": {"ix_lists_owner_id", "ix_lists_deletion_id", "uq_lists_owner_id_inbox"},
+        "todos": {"ix_todos_list_id_id", "ix_todos_deletion_id"},
         "login_sessions": {"ix_login_sessions_user_id"},
         "throttle_counters": set(),
         "deletions": {"ix_deletions_owner_id"},
     }
     assert current.uniques == {
         "users": {"uq_users_email"},
+        "lists": set(),
         "todos": set(),
         "login_sessions": set(),
         "throttle_counters": set(),
         "deletions": set(),
     }
     fks = current.foreign_keys
-    assert set(fks["todos"]) == {"fk_todos_owner_id_users", "fk_todos_deletion_id_deletions"}
+    assert set(fks["todos"]) == {"fk_todos_list_id_lists", "fk_todos_deletion_id_deletions"}
+    assert set(fks["lists"]) == {"fk_lists_owner_id_users", "fk_lists_deletion_id_deletions"}
     assert set(fks["deletions"]) == {"fk_deletions_owner_id_users"}
     assert set(fks["login_sessions"]) == {"fk_login_sessions_user_id_users"}
     assert fks["users"] == {}
-    for fk in (
-        fks["todos"]["fk_todos_owner_id_users"],
-        fks["login_sessions"]["fk_login_sessions_user_id_users"],
+    for fk, table in (
+        (fks["lists"]["fk_lists_owner_id_users"], "users"),
+        (fks["todos"]["fk_todos_list_id_lists"], "lists"),
+        (fks["login_sessions"]["fk_login_sessions_user_id_users"], "users"),
     ):
-        assert fk["referred_table"] == "users"
+        assert fk["referred_table"] == table
         assert fk["referred_columns"] == ["id"]
         assert fk["options"].get("ondelete") == "CASCADE"
 
@@ -237,7 +241,11 @@ async def _cascade_leftovers(url: str) -> dict[str, int]:
             )
             for owner in (1, 2):
                 await conn.execute(
-                    text("INSERT INTO todos (owner_id, title) VALUES (:owner, 'a todo')"),
+                    text("INSERT INTO lists (id, owner_id, name) VALUES (:owner, :owner, 'l')"),
+                    {"owner": owner},
+                )
+                await conn.execute(
+                    text("INSERT INTO todos (list_id, title) VALUES (:owner, 'a todo')"),
                     {"owner": owner},
                 )
                 await conn.execute(
@@ -254,7 +262,11 @@ async def _cascade_leftovers(url: str) -> dict[str, int]:
                         {"owner": owner},
                     )
                 ).scalar_one()
-                for table, column in (("todos", "owner_id"), ("login_sessions", "user_id"))
+                for table, column in (
+                    ("lists", "owner_id"),
+                    ("todos", "list_id"),
+                    ("login_sessions", "user_id"),
+                )
                 for owner in (1, 2)
             }
     finally:
@@ -264,13 +276,98 @@ async def _cascade_leftovers(url: str) -> dict[str, int]:
 def test_deleting_a_user_cascades(empty_database_url: str) -> None:
     command.upgrade(_alembic(empty_database_url), "head")
     assert asyncio.run(_cascade_leftovers(empty_database_url)) == {
-        # The deleted user's rows are gone...
-        "todos.owner_id=1": 0,
+        # The deleted user's rows are gone (their todos with their lists)...
+        "lists.owner_id=1": 0,
+        "todos.list_id=1": 0,
         "login_sessions.user_id=1": 0,
         # ...and nobody else's.
-        "todos.owner_id=2": 1,
+        "lists.owner_id=2": 1,
+        "todos.list_id=2": 1,
         "login_sessions.user_id=2": 1,
     }
+
+
+# -- moving data: every user's todos into an Inbox, and back --
+
+BEFORE_LISTS = "8d1f0c2a7b3e"
+
+
+async def _run(url: str, *statements: str) -> list[list[tuple[Any, ...]]]:
+    """Run SQL statements in one transaction; the rows of each that returns rows."""
+    engine = make_engine(settings_for(url))
+    try:
+        results = []
+        async with engine.begin() as conn:
+            for statement in statements:
+                result = await conn.execute(text(statement))
+                results.append([tuple(row) for row in result] if result.returns_rows else [])
+        return results
+    finally:
+        await engine.dispose()
+
+
+def test_the_lists_migration_moves_every_todo_into_its_owners_inbox_and_back(
+    empty_database_url: str,
+) -> None:
+    url = empty_database_url
+    config = _alembic(url)
+    command.upgrade(config, BEFORE_LISTS)
+    asyncio.run(
+        _run(
+            url,
+            "INSERT INTO users (id, email, password_hash) VALUES"
+            " (1, 'a@x.io', 'h'), (2, 'b@x.io', 'h'), (3, 'c@x.io', 'h')",
+            "INSERT INTO deletions (id, owner_id) VALUES (1, 1)",
+            "INSERT INTO todos (id, owner_id, title, done, deletion_id) VALUES"
+            " (1, 1, 'a1', false, NULL), (2, 2, 'b1', true, NULL), (3, 1, 'a2', true, NULL),"
+            " (4, 1, 'a deleted', false, 1)",
+        )
+    )
+
+    command.upgrade(config, "head")
+    lists, todos = asyncio.run(
+        _run(
+            url,
+            "SELECT owner_id, name, is_inbox FROM lists ORDER BY owner_id",
+            "SELECT todos.id, lists.owner_id, title, done, todos.deletion_id FROM todos"
+            " JOIN lists ON lists.id = todos.list_id WHERE lists.is_inbox ORDER BY todos.id",
+        )
+    )
+    # One Inbox each, the user without todos too; every todo in its owner's Inbox, as it was.
+    assert lists == [(1, "Inbox", True), (2, "Inbox", True), (3, "Inbox", True)]
+    assert todos == [
+        (1, 1, "a1", False, None),
+        (2, 2, "b1", True, None),
+        (3, 1, "a2", True, None),
+        (4, 1, "a deleted", False, 1),
+    ]
+    # A second list for user 1, with a todo, and a deleted list: downgrading gives the
+    # todo back to its owner and purges the deleted list's todos.
+    asyncio.run(
+        _run(
+            url,
+            "INSERT INTO deletions (id, owner_id) VALUES (2, 1)",
+            "INSERT INTO lists (id, owner_id, name) VALUES (10, 1, 'Work')",
+            "INSERT INTO lists (id, owner_id, name, deletion_id) VALUES (11, 1, 'Gone', 2)",
+            "INSERT INTO todos (id, list_id, title) VALUES (5, 10, 'work'), (6, 11, 'gone')",
+        )
+    )
+
+    command.downgrade(config, BEFORE_LISTS)
+    [todos] = asyncio.run(_run(url, "SELECT id, owner_id, title FROM todos ORDER BY id"))
+    assert todos == [(1, 1, "a1"), (2, 2, "b1"), (3, 1, "a2"), (4, 1, "a deleted"), (5, 1, "work")]
+
+    command.upgrade(config, "head")
+    [counts] = asyncio.run(
+        _run(
+            url,
+            "SELECT lists.owner_id, count(todos.id) FROM lists"
+            " LEFT JOIN todos ON todos.list_id = lists.id GROUP BY lists.owner_id"
+            " ORDER BY lists.owner_id",
+        )
+    )
+    assert counts == [(1, 4), (2, 1), (3, 0)]
+    assert asyncio.run(_drift(url)) == []
 
 
 def test_servers_starting_together_migrate_one_at_a_time(empty_database_url: str) -> None:

@@ -345,7 +345,7 @@ async def test_the_page_has_a_skip_link_a_description_and_a_filters_landmark(
     # The title's accessible name is the title (not a tooltip); the hint describes it.
     label = '<label class="title" dir="auto" tabindex="0" title="x" aria-describedby="edit-hint">'
     assert label + "x</label>" in page
-    assert "<title>All · todos</title>" in page
+    assert "<title>All · Inbox · todos</title>" in page
 
 
 async def test_settings_come_from_the_environment_every_one_of_them() -> None:

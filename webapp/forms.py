@@ -15,10 +15,20 @@ from typing import TYPE_CHECKING
 
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from webapp.models import DESCRIPTION_MAX_LENGTH, EMAIL_MAX_LENGTH, TITLE_MAX_LENGTH
+from webapp.inputs import parse_id
+from webapp.models import (
+    DESCRIPTION_MAX_LENGTH,
+    EMAIL_MAX_LENGTH,
+    LIST_NAME_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Set
+
     from starlette.datastructures import FormData
+
+    from webapp.models import Todo
 
 Errors = dict[str, str]
 
@@ -79,6 +89,45 @@ def parse_todo(form: FormData) -> tuple[TodoInput, Errors]:
     # Browsers send line breaks as CRLF; store one convention.
     description = description.replace("\r\n", "\n")
     return TodoInput(title=title, description=description or None), errors
+
+
+@dataclass(frozen=True, slots=True)
+class EditInput:
+    """The edit page's fields."""
+
+    title: str
+    description: str | None
+    list_id: int
+
+    @classmethod
+    def of(cls, todo: Todo) -> EditInput:
+        return cls(title=todo.title, description=todo.description, list_id=todo.list_id)
+
+
+def parse_edit(form: FormData, list_id: int, usable_lists: Set[int]) -> tuple[EditInput, Errors]:
+    """The edit page's fields; the list is one of `usable_lists` (kept when not sent)."""
+    todo, errors = parse_todo(form)
+    chosen = _field(form, "list", errors)
+    if "list" not in errors and chosen:
+        chosen_id = parse_id(chosen)
+        if chosen_id is None or chosen_id not in usable_lists:
+            errors["list"] = "That list does not exist. Please choose another."
+        else:
+            list_id = chosen_id
+    return EditInput(todo.title, todo.description, list_id), errors
+
+
+def parse_list_name(form: FormData, errors: Errors) -> str:
+    name = _field(form, "name", errors).strip()
+    if "name" in errors:
+        return name
+    if not name:
+        errors["name"] = "Please enter a name for the list."
+    elif len(name) > LIST_NAME_MAX_LENGTH:
+        errors["name"] = f"A list's name can be at most {LIST_NAME_MAX_LENGTH} characters long."
+    elif _has_control_characters(name):
+        errors["name"] = "A list's name can't contain control characters."
+    return name
 
 
 @dataclass(frozen=True, slots=True)

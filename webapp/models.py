@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, false, func
+from sqlalchemy import ForeignKey, Index, String, Text, false, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import Base, BigId, UTCDateTime
 
 TITLE_MAX_LENGTH = 200
+LIST_NAME_MAX_LENGTH = 100
+INBOX = "Inbox"
 DESCRIPTION_MAX_LENGTH = 5000
 EMAIL_MAX_LENGTH = 254
 
@@ -25,7 +27,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
 
     # lazy="raise": an unplanned load in async code is a bug to fix, not a slow page.
-    todos: Mapped[list[Todo]] = relationship(
+    lists: Mapped[list[TodoList]] = relationship(
         back_populates="owner", lazy="raise", passive_deletes=True
     )
     login_sessions: Mapped[list[LoginSession]] = relationship(
@@ -34,11 +36,12 @@ class User(Base):
 
 
 class Deletion(Base):
-    """Todos deleted together (one, or "Clear completed"), kept for a while to undo.
+    """What was deleted together (a todo, "Clear completed", a list with its todos),
+    kept for a while to undo.
 
-    A deleted todo keeps its row, with its id (its place in the list) and its values,
-    and points here; undoing clears the pointer. Purging a deletion deletes its todos
-    (ON DELETE CASCADE).
+    A deleted todo or list keeps its row, with its id (a todo's place in the list) and
+    its values, and points here; undoing clears the pointer. Purging a deletion deletes
+    its todos and lists (ON DELETE CASCADE).
     """
 
     __tablename__ = "deletions"
@@ -53,18 +56,54 @@ class Deletion(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
 
 
-class Todo(Base):
-    __tablename__ = "todos"
-    # Every list query filters by owner and walks the primary key in order. On SQLite,
-    # ids are never reused (its default is the highest id plus one): a page still showing
-    # a purged todo must not act on a newer one that took its id.
+class TodoList(Base):
+    """A list of todos. Whoever may use a list may use its todos: access to a todo is
+    decided by its list (`queries.py`), so sharing a list will share its todos.
+
+    Every account has exactly one Inbox (`/`), made with the account; it can't be
+    renamed or deleted.
+    """
+
+    __tablename__ = "lists"
     __table_args__ = (
-        Index("ix_todos_owner_id_id", "owner_id", "id"),
+        Index(
+            "uq_lists_owner_id_inbox",
+            "owner_id",
+            unique=True,
+            sqlite_where=text("is_inbox"),
+            postgresql_where=text("is_inbox"),
+        ),
+        # Ids never reused on SQLite, as for todos: an old link must not open a newer list.
         {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    owner_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
+    owner_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(LIST_NAME_MAX_LENGTH))
+    is_inbox: Mapped[bool] = mapped_column(server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    # Set while the list is deleted but can still be restored (see Deletion).
+    deletion_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("deletions.id", ondelete="CASCADE"), index=True
+    )
+
+    owner: Mapped[User] = relationship(back_populates="lists", lazy="raise")
+
+
+class Todo(Base):
+    __tablename__ = "todos"
+    # Every list query filters by list and walks the primary key in order. On SQLite,
+    # ids are never reused (its default is the highest id plus one): a page still showing
+    # a purged todo must not act on a newer one that took its id.
+    __table_args__ = (
+        Index("ix_todos_list_id_id", "list_id", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    list_id: Mapped[int] = mapped_column(BigId, ForeignKey("lists.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
     description: Mapped[str | None] = mapped_column(Text)
     done: Mapped[bool] = mapped_column(server_default=false())
@@ -78,7 +117,7 @@ class Todo(Base):
         BigId, ForeignKey("deletions.id", ondelete="CASCADE"), index=True
     )
 
-    owner: Mapped[User] = relationship(back_populates="todos", lazy="raise")
+    list: Mapped[TodoList] = relationship(lazy="raise")
 
 
 class LoginSession(Base):

@@ -1,7 +1,8 @@
 """Every database query the app makes. They may flush; only the unit of work commits.
 
-Access to todos is one rule, `_MINE`, in every todo statement: the owner's todos that
-aren't deleted. Another user's todo is indistinguishable from a missing one (`NotFound`).
+Access to todos is one rule, `_usable`, in every todo statement: a todo is reached
+through its list, and a list is usable by its owner while it isn't deleted. Another
+user's todo or list is indistinguishable from a missing one (`NotFound`).
 The data layer knows no HTTP: the web layer maps `NotFound` to a 404.
 """
 
@@ -17,6 +18,7 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
+    false,
     func,
     insert,
     select,
@@ -27,10 +29,10 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from webapp.inputs import MAX_ID
-from webapp.models import Deletion, ThrottleCounter, Todo, User
+from webapp.models import INBOX, Deletion, ThrottleCounter, Todo, TodoList, User
 
 if TYPE_CHECKING:
-    from sqlalchemy import FromClause, Row, Select, Table, Update
+    from sqlalchemy import FromClause, Insert, Row, Select, Table, Update
     from sqlalchemy.ext.asyncio import AsyncSession
 
 Filter = Literal["all", "active", "completed"]
@@ -67,7 +69,10 @@ async def get_user_by_email(db: AsyncSession, email: str) -> User | None:
 
 
 async def create_user(db: AsyncSession, email: str, password_hash: str) -> User:
-    user = User(email=email, password_hash=password_hash)
+    """A new account, with its Inbox."""
+    user = User(
+        email=email, password_hash=password_hash, lists=[TodoList(name=INBOX, is_inbox=True)]
+    )
     db.add(user)
     await db.flush()
     return user
@@ -78,7 +83,7 @@ async def set_password_hash(db: AsyncSession, user: Owner, password_hash: str) -
 
 
 async def delete_user(db: AsyncSession, user: Owner) -> None:
-    """The account, and through ON DELETE CASCADE its todos and login sessions."""
+    """The account, and through ON DELETE CASCADE its lists, todos and login sessions."""
     await db.execute(delete(User).where(User.id == user.id))
 
 
@@ -122,6 +127,130 @@ async def delete_stale_throttle_counters(db: AsyncSession, window_cutoff: dateti
     return len(result.all())
 
 
+# -- lists and the access rule --------------------------------------------------------------
+
+# Lists and todos are read and written as rows of their tables (SQLAlchemy Core
+# statements, run in the request's ORM session and transaction), not as ORM objects: the
+# statements every request runs cost half as much, and only the edit page needs a
+# whole `Todo`.
+_LISTS = cast("Table", TodoList.__table__)
+_list = _LISTS.c
+_TODOS = cast("Table", Todo.__table__)
+_todo = _TODOS.c
+
+
+def _usable(lists: FromClause) -> ColumnElement[bool]:
+    """The one access rule: the lists a person may use, their own that aren't deleted.
+
+    Every statement on todos reaches them through their list and this rule, so sharing
+    a list will change this function and nothing else.
+    """
+    return (lists.c.owner_id == bindparam("owner")) & lists.c.deletion_id.is_(None)
+
+
+_USABLE = _usable(_LISTS)
+_USABLE_LIST_IDS = select(_list.id).where(_USABLE)
+
+
+def _mine_in(todos: FromClause) -> ColumnElement[bool]:
+    """Todos in any usable list, less the deleted ones waiting for an Undo."""
+    return todos.c.list_id.in_(_USABLE_LIST_IDS) & todos.c.deletion_id.is_(None)
+
+
+_MINE = _mine_in(_TODOS)
+# One of them by id. (A parameter of an UPDATE may not be named after a column.)
+_THE_TODO = _MINE & (_todo.id == bindparam("todo_id"))
+
+
+@cache
+def _the_list(inbox: bool) -> ColumnElement[bool]:
+    """The list a statement is about: the one with id `list`, or the Inbox (`list` is
+    None). Not usable is not there."""
+    return _USABLE & (_list.is_inbox if inbox else _list.id == bindparam("list"))
+
+
+@cache
+def _in_list(inbox: bool) -> ColumnElement[bool]:
+    """The todos of that list, less the deleted ones."""
+    the_list = select(_list.id).where(_the_list(inbox)).scalar_subquery()
+    return (_todo.list_id == the_list) & _todo.deletion_id.is_(None)
+
+
+def _mine(owner: Owner) -> dict[str, object]:
+    return {"owner": owner.id}
+
+
+def _in(owner: Owner, list_id: int | None) -> dict[str, object]:
+    """The parameters of `_in_list`; an id that can't exist is not found before any query."""
+    if list_id is not None and not 0 < list_id <= MAX_ID:
+        raise NotFound(NO_LIST)
+    return {"owner": owner.id, "list": list_id}
+
+
+def _the_todo(owner: Owner, todo_id: int) -> dict[str, object]:
+    """`_THE_TODO`'s parameters; an id that can't exist is not found before any query."""
+    if not 0 < todo_id <= MAX_ID:
+        raise NotFound
+    return {"owner": owner.id, "todo_id": todo_id}
+
+
+NO_LIST = "That list does not exist."
+
+
+class ListRow(NamedTuple):
+    """A list as the navigation shows it: its name and how many todos are still to do."""
+
+    id: int
+    name: str
+    is_inbox: bool
+    active: int
+
+
+# Every usable list with its count of active todos: one grouped statement, whatever the
+# number of lists. The Inbox comes first, then the lists in the order they were made.
+_LISTS_WITH_COUNTS = (
+    select(_list.id, _list.name, _list.is_inbox, func.count(_todo.id))
+    .select_from(
+        _LISTS.outerjoin(
+            _TODOS,
+            (_todo.list_id == _list.id) & _todo.deletion_id.is_(None) & _todo.done.is_(False),
+        )
+    )
+    .where(_USABLE)
+    .group_by(_list.id, _list.name, _list.is_inbox)
+    .order_by(_list.is_inbox.desc(), _list.id)
+)
+
+
+async def lists_of(db: AsyncSession, owner: Owner) -> list[ListRow]:
+    return [ListRow._make(row) for row in await db.execute(_LISTS_WITH_COUNTS, _mine(owner))]
+
+
+_ADD_LIST = (
+    insert(_LISTS)
+    .values(owner_id=bindparam("owner"), name=bindparam("new_name"))
+    .returning(_list.id)
+)
+_RENAME_LIST = (
+    update(_LISTS)
+    .where(_the_list(inbox=False), _list.is_inbox.is_(False))
+    .values(name=bindparam("new_name"))
+    .returning(_list.id)
+)
+
+
+async def add_list(db: AsyncSession, owner: Owner, name: str) -> int:
+    list_id: int = (await db.execute(_ADD_LIST, _mine(owner) | {"new_name": name})).scalar_one()
+    return list_id
+
+
+async def rename_list(db: AsyncSession, owner: Owner, list_id: int, name: str) -> None:
+    """Rename one of the owner's lists (not the Inbox)."""
+    parameters = _in(owner, list_id) | {"new_name": name}
+    if (await db.execute(_RENAME_LIST, parameters)).one_or_none() is None:
+        raise NotFound(NO_LIST)
+
+
 # -- todos ----------------------------------------------------------------------------------
 
 
@@ -135,34 +264,6 @@ class Counts:
         return self.total - self.active
 
 
-# Todos are read and written as rows of their table (SQLAlchemy Core statements, run in
-# the request's ORM session and transaction), not as ORM objects: the statements every
-# request runs cost half as much, and only the edit page needs a whole `Todo`.
-_TODOS = cast("Table", Todo.__table__)
-_todo = _TODOS.c
-
-
-def _mine_in(todos: FromClause) -> ColumnElement[bool]:
-    """The one access rule: the owner's todos, less the deleted ones waiting for an Undo."""
-    return (todos.c.owner_id == bindparam("owner")) & todos.c.deletion_id.is_(None)
-
-
-_MINE = _mine_in(_TODOS)
-# One of them by id. (A parameter of an UPDATE may not be named after a column.)
-_THE_TODO = _MINE & (_todo.id == bindparam("todo_id"))
-
-
-def _mine(owner: Owner) -> dict[str, object]:
-    return {"owner": owner.id}
-
-
-def _the_todo(owner: Owner, todo_id: int) -> dict[str, object]:
-    """`_THE_TODO`'s parameters; an id that can't exist is not found before any query."""
-    if not 0 < todo_id <= MAX_ID:
-        raise NotFound
-    return {"owner": owner.id, "todo_id": todo_id}
-
-
 def _matching(filter_: Filter) -> list[ColumnElement[bool]]:
     if filter_ == "active":
         return [_todo.done.is_(False)]
@@ -171,14 +272,17 @@ def _matching(filter_: Filter) -> list[ColumnElement[bool]]:
     return []
 
 
-_COUNTS = select(
-    func.count(_todo.id).label("total"),
-    func.count(_todo.id).filter(_todo.done.is_(False)).label("active"),
-).where(_MINE)
+@cache
+def _counts(inbox: bool) -> Select[int, int]:
+    return select(
+        func.count(_todo.id).label("total"),
+        func.count(_todo.id).filter(_todo.done.is_(False)).label("active"),
+    ).where(_in_list(inbox))
 
 
-async def count_todos(db: AsyncSession, owner: Owner) -> Counts:
-    total, active = (await db.execute(_COUNTS, _mine(owner))).one()
+async def count_todos(db: AsyncSession, owner: Owner, list_id: int | None) -> Counts:
+    """The counts of one list's todos (`list_id` None: the Inbox's)."""
+    total, active = (await db.execute(_counts(list_id is None), _in(owner, list_id))).one()
     return Counts(total=total, active=active)
 
 
@@ -194,25 +298,27 @@ class TodoRow(NamedTuple):
     title: str
     description: str | None
     done: bool
+    list_id: int
 
 
-_ROW = (_todo.id, _todo.title, _todo.description, _todo.done)
+_ROW = (_todo.id, _todo.title, _todo.description, _todo.done, _todo.list_id)
+_ROW_WIDTH = len(_ROW)
 
 
 @cache
 def _page_statement(
-    filter_: Filter, order: Order, *, paged: bool
-) -> Select[int, str, str | None, bool, int, int]:
+    filter_: Filter, order: Order, *, paged: bool, inbox: bool
+) -> Select[int, str, str | None, bool, int, int, int]:
     """One of the shapes of the page query, built on first use.
 
-    Each row carries the counts of all the owner's todos, from a one-row subquery that
+    Each row carries the counts of all the list's todos, from a one-row subquery that
     the database computes once: the page and its counter in one round trip.
     """
-    counts = _COUNTS.subquery("counts")
+    counts = _counts(inbox).subquery("counts")
     query = (
         select(*_ROW, counts.c.total, counts.c.active)
         .join_from(_TODOS, counts, true())
-        .where(_MINE, *_matching(filter_))
+        .where(_in_list(inbox), *_matching(filter_))
     )
     if order == "newest":
         if paged:
@@ -228,34 +334,40 @@ def _page_statement(
 async def list_todos(
     db: AsyncSession,
     owner: Owner,
+    list_id: int | None,
     *,
     filter_: Filter = "all",
     order: Order = "oldest",
     after: int | None = None,
     limit: int,
 ) -> tuple[list[TodoRow], Counts]:
-    """The owner's todos in order after the one with id `after`, and the counts of all.
+    """A list's todos in order after the one with id `after`, and the counts of all.
 
     Keyset paging on the primary key (ids grow with creation time) keeps every page as
     cheap as the first, however long the list is. The rows are read-only: selecting the
     columns gives plain rows, without building and tracking fifty objects.
     """
-    statement = _page_statement(filter_, order, paged=after is not None)
-    parameters = {"owner": owner.id, "after": after, "limit": limit}
+    statement = _page_statement(filter_, order, paged=after is not None, inbox=list_id is None)
+    parameters = _in(owner, list_id) | {"after": after, "limit": limit}
     rows = (await db.execute(statement, parameters)).all()
     if not rows:
         # An empty page has no row to carry the counts.
-        return [], await count_todos(db, owner)
-    total, active = rows[0][4:]
-    return [TodoRow._make(row[:4]) for row in rows], Counts(total=total, active=active)
+        return [], await count_todos(db, owner, list_id)
+    counts = Counts(total=rows[0].total, active=rows[0].active)
+    return [TodoRow._make(row[:_ROW_WIDTH]) for row in rows], counts
 
 
 async def neighbour(
-    db: AsyncSession, owner: Owner, todo_id: int, filter_: Filter, order: Order
+    db: AsyncSession,
+    owner: Owner,
+    list_id: int | None,
+    todo_id: int,
+    filter_: Filter,
+    order: Order,
 ) -> int | None:
     """The todo shown after `todo_id` in a view (else the one before): where a page
     without JavaScript returns to when the row it acted on has left the view."""
-    mine = [_MINE, *_matching(filter_)]
+    mine = [_in_list(list_id is None), *_matching(filter_)]
     later, earlier = (_todo.id < todo_id, _todo.id > todo_id)
     if order == "oldest":
         later, earlier = earlier, later
@@ -263,19 +375,26 @@ async def neighbour(
     for condition, forward in ((later, ascending), (earlier, not ascending)):
         statement = select(_todo.id).where(*mine, condition)
         statement = statement.order_by(_todo.id if forward else _todo.id.desc()).limit(1)
-        found: int | None = await db.scalar(statement, _mine(owner))
+        found: int | None = await db.scalar(statement, _in(owner, list_id))
         if found is not None:
             return found
     return None
 
 
 async def rows_before(
-    db: AsyncSession, owner: Owner, todo_id: int, filter_: Filter, order: Order
+    db: AsyncSession,
+    owner: Owner,
+    list_id: int | None,
+    todo_id: int,
+    filter_: Filter,
+    order: Order,
 ) -> int:
     """How many todos a view shows before `todo_id`: which page of it the todo is on."""
     before = _todo.id < todo_id if order == "oldest" else _todo.id > todo_id
-    statement = select(func.count(_todo.id)).where(_MINE, *_matching(filter_), before)
-    return await db.scalar(statement, _mine(owner)) or 0
+    statement = select(func.count(_todo.id)).where(
+        _in_list(list_id is None), *_matching(filter_), before
+    )
+    return await db.scalar(statement, _in(owner, list_id)) or 0
 
 
 _GET_TODO = select(Todo).where(_THE_TODO)
@@ -291,50 +410,92 @@ async def get_todo_for(db: AsyncSession, owner: Owner, todo_id: int) -> Todo:
 
 # The row a change gives back: its columns (RETURNING), not an ORM object (building,
 # tracking and synchronising one took half of a toggle's database time), and the
-# counts after the change, so that the counter needs no statement of its own. The
-# counts add the changed row, as it is now, to the owner's other todos: what a
+# counts of its list after the change, so that the counter needs no statement of its
+# own. The counts add the changed row, as it is now, to the list's other todos: what a
 # subquery sees of the row being changed differs between databases; of the others, not.
-_other = _TODOS.alias("other")
-_OTHERS = _mine_in(_other) & (_other.c.id != bindparam("todo_id"))
-_CHANGED = (
-    *_ROW,
-    (select(func.count(_other.c.id)).where(_OTHERS).scalar_subquery() + 1).label("total"),
-    (
-        select(func.count(_other.c.id)).where(_OTHERS, _other.c.done.is_(False)).scalar_subquery()
-        + case((_todo.done, 0), else_=1)
-    ).label("active"),
-)
-_ADD = (
-    insert(_TODOS)
-    .values(
-        owner_id=bindparam("owner"),
-        title=bindparam("new_title"),
-        description=bindparam("new_description"),
-        done=False,
+# (The changed row's list is looked up by its id rather than named: SQLite's RETURNING
+# names columns unqualified, so `todos.list_id` would mean the other row's.)
+_other, _me = _TODOS.alias("other"), _TODOS.alias("me")
+_ITS_LIST = select(_me.c.list_id).where(_me.c.id == bindparam("todo_id")).scalar_subquery()
+
+
+def _changed_row(its_list: ColumnElement[int]) -> tuple[ColumnElement[Any], ...]:
+    others = (
+        (_other.c.list_id == its_list)
+        & _other.c.deletion_id.is_(None)
+        & (_other.c.id != bindparam("todo_id"))
     )
-    # Not _CHANGED: an INSERT's RETURNING can't name the new row apart from the others.
-    .returning(*_ROW)
-)
+    return (
+        *_ROW,
+        (select(func.count(_other.c.id)).where(others).scalar_subquery() + 1).label("total"),
+        (
+            select(func.count(_other.c.id))
+            .where(others, _other.c.done.is_(False))
+            .scalar_subquery()
+            + case((_todo.done, 0), else_=1)
+        ).label("active"),
+    )
+
+
+_CHANGED = _changed_row(_ITS_LIST)
+
+
+@cache
+def _add(inbox: bool) -> Insert:
+    # Into the list only if it is usable: no row to insert from otherwise.
+    values = select(
+        _list.id,
+        bindparam("new_title", type_=_todo.title.type),
+        bindparam("new_description", type_=_todo.description.type),
+        false(),
+    ).where(_the_list(inbox))
+    return (
+        insert(_TODOS)
+        .from_select(["list_id", "title", "description", "done"], values)
+        # Not _CHANGED: an INSERT's RETURNING can't name the new row apart from the others.
+        .returning(*_ROW)
+    )
+
+
+# Moved only into a list the person may use: no row changes otherwise. Its counts are
+# those of the list it is in now.
 _EDIT = (
     update(_TODOS)
-    .where(_THE_TODO)
-    .values(title=bindparam("new_title"), description=bindparam("new_description"))
-    .returning(*_CHANGED)
+    .where(_THE_TODO, _USABLE_LIST_IDS.where(_list.id == bindparam("new_list")).exists())
+    .values(
+        title=bindparam("new_title"),
+        description=bindparam("new_description"),
+        list_id=bindparam("new_list"),
+    )
+    .returning(*_changed_row(bindparam("new_list")))
 )
 _RENAME = update(_TODOS).where(_THE_TODO).values(title=bindparam("new_title")).returning(*_CHANGED)
 # Flipped in the UPDATE itself, so concurrent toggles can't lose one another.
 _TOGGLE = update(_TODOS).where(_THE_TODO).values(done=~_todo.done).returning(*_CHANGED)
 
 
-async def add_todo(db: AsyncSession, owner: Owner, title: str, description: str | None) -> TodoRow:
+async def add_todo(
+    db: AsyncSession, owner: Owner, list_id: int | None, title: str, description: str | None
+) -> TodoRow:
+    """A new todo at the end of a list (`list_id` None: the Inbox)."""
     values = {"new_title": title, "new_description": description}
-    return TodoRow._make((await db.execute(_ADD, _mine(owner) | values)).one())
+    row = (await db.execute(_add(list_id is None), _in(owner, list_id) | values)).one_or_none()
+    if row is None:
+        raise NotFound(NO_LIST)
+    return TodoRow._make(row)
 
 
 async def edit_todo(
-    db: AsyncSession, owner: Owner, todo_id: int, title: str, description: str | None
+    db: AsyncSession,
+    owner: Owner,
+    todo_id: int,
+    title: str,
+    description: str | None,
+    list_id: int,
 ) -> tuple[TodoRow, Counts]:
-    values = {"new_title": title, "new_description": description}
+    """Change a todo's title and description, and move it to `list_id` (its own list or
+    another usable one). The counts are those of the list it is in now."""
+    values = {"new_title": title, "new_description": description, "new_list": list_id}
     return await _update_one(db, _EDIT, _the_todo(owner, todo_id) | values)
 
 
@@ -365,18 +526,20 @@ async def _update_one(
 
 
 def _changed(row: Row[Any]) -> tuple[TodoRow, Counts]:
-    return TodoRow._make(row[:4]), Counts(total=row.total, active=row.active)
+    return TodoRow._make(row[:_ROW_WIDTH]), Counts(total=row.total, active=row.active)
 
 
-_SET_ALL_DONE = (
-    update(_TODOS)
-    .where(_MINE, _todo.done != bindparam("all_done"))
-    .values(done=bindparam("all_done"))
-)
+@cache
+def _set_all_done(inbox: bool) -> Update:
+    return (
+        update(_TODOS)
+        .where(_in_list(inbox), _todo.done != bindparam("all_done"))
+        .values(done=bindparam("all_done"))
+    )
 
 
-async def set_all_done(db: AsyncSession, owner: Owner, done: bool) -> None:
-    await db.execute(_SET_ALL_DONE, _mine(owner) | {"all_done": done})
+async def set_all_done(db: AsyncSession, owner: Owner, list_id: int | None, done: bool) -> None:
+    await db.execute(_set_all_done(list_id is None), _in(owner, list_id) | {"all_done": done})
 
 
 # -- deleting, and undoing it -------------------------------------------------------------
@@ -384,10 +547,19 @@ async def set_all_done(db: AsyncSession, owner: Owner, done: bool) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Deleted:
-    """What a delete removed: the deletion to offer Undo for, and the todos' titles."""
+    """What a delete removed: the deletion to offer Undo for, and the todos' titles (or
+    the list's name)."""
 
     deletion_id: int
     titles: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Restored:
+    """What an Undo brought back: the todos' ids, or the list's id."""
+
+    todo_ids: list[int]
+    list_id: int | None = None
 
 
 _NEW_DELETION = insert(Deletion).values(owner_id=bindparam("owner")).returning(Deletion.id)
@@ -398,7 +570,20 @@ _MARK_DELETED = (
     .returning(_todo.title)
 )
 _DELETE_ONE = _MARK_DELETED.where(_THE_TODO)
-_DELETE_COMPLETED = _MARK_DELETED.where(_MINE, _todo.done.is_(True))
+
+
+@cache
+def _delete_completed(inbox: bool) -> Update:
+    return _MARK_DELETED.where(_in_list(inbox), _todo.done.is_(True))
+
+
+# A list goes with its todos: they become unreachable with it, and go for good with it.
+_DELETE_LIST = (
+    update(_LISTS)
+    .where(_the_list(inbox=False), _list.is_inbox.is_(False))
+    .values(deletion_id=bindparam("deletion"))
+    .returning(_list.name)
+)
 _PURGE = delete(Deletion).where(
     Deletion.owner_id == bindparam("owner"), Deletion.created_at < bindparam("before")
 )
@@ -411,9 +596,18 @@ async def delete_todo(db: AsyncSession, owner: Owner, todo_id: int) -> Deleted:
     return deleted
 
 
-async def clear_completed(db: AsyncSession, owner: Owner) -> Deleted | None:
-    """Delete every completed todo, restorable together; None when there were none."""
-    return await _delete(db, owner, _DELETE_COMPLETED, _mine(owner), empty=None)
+async def clear_completed(db: AsyncSession, owner: Owner, list_id: int | None) -> Deleted | None:
+    """Delete every completed todo of a list, restorable together; None when there were none."""
+    statement = _delete_completed(list_id is None)
+    return await _delete(db, owner, statement, _in(owner, list_id), empty=None)
+
+
+async def delete_list(db: AsyncSession, owner: Owner, list_id: int) -> Deleted:
+    """Delete a list (not the Inbox) with its todos, restorable for a while."""
+    parameters = _in(owner, list_id)
+    deleted = await _delete(db, owner, _DELETE_LIST, parameters, empty=NotFound(NO_LIST))
+    assert deleted is not None  # `empty` raised otherwise
+    return deleted
 
 
 async def _delete(
@@ -437,9 +631,19 @@ async def _delete(
     return Deleted(deletion_id=deletion_id, titles=titles)
 
 
+# Only the person who deleted can undo, and only what they deleted.
+_OWN_DELETION = select(Deletion.id).where(
+    Deletion.id == bindparam("deletion"), Deletion.owner_id == bindparam("owner")
+)
+_RESTORE_LIST = (
+    update(_LISTS)
+    .where(_list.owner_id == bindparam("owner"), _list.deletion_id.in_(_OWN_DELETION))
+    .values(deletion_id=None)
+    .returning(_list.id)
+)
 _RESTORE = (
     update(_TODOS)
-    .where(_todo.owner_id == bindparam("owner"), _todo.deletion_id == bindparam("deletion"))
+    .where(_todo.list_id.in_(_USABLE_LIST_IDS), _todo.deletion_id.in_(_OWN_DELETION))
     .values(deletion_id=None, updated_at=_todo.updated_at)
     .returning(_todo.id)
 )
@@ -448,19 +652,23 @@ _FORGET_DELETION = delete(Deletion).where(
 )
 
 
-async def undo_deletion(db: AsyncSession, owner: Owner, deletion_id: int) -> list[int]:
-    """Restore the todos of one of the owner's deletions; their ids.
+async def undo_deletion(db: AsyncSession, owner: Owner, deletion_id: int) -> Restored:
+    """Restore the list or the todos of one of the owner's deletions.
 
-    Safe to repeat and to race: the UPDATE restores each todo once, whichever request
+    Safe to repeat and to race: the UPDATE restores each row once, whichever request
     (or process) gets there first, and a purge that lost the race finds nothing.
     """
     if not 0 < deletion_id <= MAX_ID:
         raise NotFound(GONE)
     parameters = _mine(owner) | {"deletion": deletion_id}
-    restored = list((await db.execute(_RESTORE, parameters)).scalars())
-    if not restored:
-        raise NotFound(GONE)
-    # Only now: deleting the deletion first would take its todos with it (cascade).
+    lists = list((await db.execute(_RESTORE_LIST, parameters)).scalars())
+    restored = Restored(todo_ids=[], list_id=lists[0]) if lists else None
+    if restored is None:
+        todo_ids = list((await db.execute(_RESTORE, parameters)).scalars())
+        if not todo_ids:
+            raise NotFound(GONE)
+        restored = Restored(todo_ids=todo_ids)
+    # Only now: deleting the deletion first would take what it holds with it (cascade).
     await db.execute(_FORGET_DELETION, parameters)
     return restored
 

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 SNAPSHOT = {
     "users": "SELECT id, email, password_hash FROM users ORDER BY id",
-    "todos": "SELECT id, owner_id, title, description, done, updated_at FROM todos ORDER BY id",
+    "lists": "SELECT id, owner_id, name, deletion_id FROM lists ORDER BY id",
+    "todos": "SELECT id, list_id, title, description, done, updated_at FROM todos ORDER BY id",
     "login_sessions": "SELECT id, user_id, created_at FROM login_sessions ORDER BY id",
     "throttle_counters": "SELECT key, failures FROM throttle_counters ORDER BY key",
 }
@@ -52,12 +53,18 @@ async def test_get_never_changes_state(
 async def test_only_allow_listed_fields_are_read(
     client: httpx2.AsyncClient, user: Account, db: AsyncSession
 ) -> None:
-    extra = {"id": "999", "owner_id": "999", "done": "true", "created_at": "2000-01-01"}
+    extra = {
+        "id": "999",
+        "owner_id": "999",
+        "list_id": "999",
+        "done": "true",
+        "created_at": "2000-01-01",
+    }
     await post_form(client, "/todos", {"title": "mine"} | extra)
     await post_form(client, "/todos/1", {"title": "renamed", "description": "d"} | extra)
-    rows = await fetch(db, "SELECT id, owner_id, title, done FROM todos")
-    [(owner_id,)] = await fetch(db, "SELECT id FROM users")
-    assert rows == [(1, owner_id, "renamed", False)]
+    rows = await fetch(db, "SELECT id, list_id, title, done FROM todos")
+    [(inbox_id,)] = await fetch(db, "SELECT id FROM lists")
+    assert rows == [(1, inbox_id, "renamed", False)]
     client.cookies.clear()  # a visitor signing up
     response = await post_form(
         client,

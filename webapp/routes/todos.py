@@ -15,9 +15,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from webapp import flash, queries
-from webapp.forms import TodoInput, parse_title, parse_todo
+from webapp.forms import EditInput, parse_edit, parse_list_name, parse_title, parse_todo
 from webapp.inputs import BadInput, parse_id, read_form
-from webapp.queries import Filter, Order
+from webapp.queries import Filter, NotFound, Order
 from webapp.sessions import login_required, require_user
 from webapp.state import db_session, settings_of
 from webapp.templating import is_htmx, render
@@ -25,9 +25,11 @@ from webapp.templating import is_htmx, render
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from starlette.datastructures import FormData
     from starlette.requests import Request
 
-    from webapp.queries import Counts, TodoRow
+    from webapp.models import Todo
+    from webapp.queries import Counts, ListRow, TodoRow
 
 FILTERS: tuple[Filter, ...] = get_args(Filter)
 ORDERS: tuple[Order, ...] = get_args(Order)
@@ -39,6 +41,8 @@ MAX_SHOWN_PAGES = 20
 class ListView:
     """Which list view a page shows, or an action came from and returns to."""
 
+    # The list shown; None is the Inbox (`/`).
+    list_id: int | None = None
     filter: Filter = "all"
     order: Order = "oldest"
     # The page starts after this todo (a "Show more" page without JavaScript).
@@ -46,18 +50,32 @@ class ListView:
 
     @classmethod
     def of(cls, request: Request, page_filter: Filter | None = None) -> ListView:
-        """A list page's view (its filter is its path), or an action's (in its query).
+        """A list page's view (its list and filter are its path), or an action's (in its
+        query).
 
         Unknown values mean the default: a view is a preference, not an instruction.
         """
         params = request.query_params
+        if page_filter is None:
+            list_id = parse_id(params.get("list"))
+        else:
+            list_id = request.path_params.get("list_id")
         filter_ = page_filter or params.get("filter")
         order = params.get("order")
         return cls(
+            list_id=list_id,
             filter=filter_ if filter_ in FILTERS else "all",
             order=order if order in ORDERS else "oldest",
             after=parse_id(params.get("after")),
         )
+
+    def page_route(self, filter_: Filter | None = None) -> tuple[str, dict[str, int]]:
+        """The name and parameters of the route of this view's page (or of its list with
+        another filter)."""
+        filter_ = filter_ or self.filter
+        if self.list_id is None:
+            return f"todos_{filter_}", {}
+        return f"list_{filter_}", {"list_id": self.list_id}
 
     @property
     def query(self) -> str:
@@ -76,6 +94,8 @@ class ListView:
 
     def _query(self, *, with_filter: bool, with_after: bool = True) -> str:
         pairs: list[tuple[str, object]] = []
+        if with_filter and self.list_id is not None:
+            pairs.append(("list", self.list_id))
         if with_filter and self.filter != "all":
             pairs.append(("filter", self.filter))
         if self.order != "oldest":
@@ -90,7 +110,8 @@ class ListView:
 
 
 def _page_url(request: Request, view: ListView, anchor: int | None = None) -> str:
-    url: str = request.app.url_path_for(f"todos_{view.filter}") + view.page_query
+    name, params = view.page_route()
+    url: str = request.app.url_path_for(name, **params) + view.page_query
     return url + (f"#todo-{anchor}" if anchor is not None else "")
 
 
@@ -115,6 +136,7 @@ async def _rows(request: Request, view: ListView, *, shown: int = 0) -> tuple[Ro
     rows, counts = await queries.list_todos(
         db_session(request),
         require_user(request),
+        view.list_id,
         filter_=view.filter,
         order=view.order,
         after=view.after,
@@ -124,8 +146,18 @@ async def _rows(request: Request, view: ListView, *, shown: int = 0) -> tuple[Ro
     return Rows(todos=todos, more_after=todos[-1].id if len(rows) > limit else None), counts
 
 
-async def _counts(request: Request) -> Counts:
-    return await queries.count_todos(db_session(request), require_user(request))
+async def _counts(request: Request, view: ListView) -> Counts:
+    return await queries.count_todos(db_session(request), require_user(request), view.list_id)
+
+
+async def _lists(request: Request, view: ListView) -> tuple[list[ListRow], ListRow]:
+    """Every list for the navigation, and the view's list among them (its name, for the
+    heading); NotFound when the view's list isn't one the person may use."""
+    lists = await queries.lists_of(db_session(request), require_user(request))
+    for list_ in lists:
+        if list_.is_inbox if view.list_id is None else list_.id == view.list_id:
+            return lists, list_
+    raise NotFound(queries.NO_LIST)
 
 
 def _page_start(request: Request) -> int | None:
@@ -152,14 +184,26 @@ async def _list_page(request: Request, filter_: Filter) -> Response:
     view = ListView.of(request, filter_)
     if "after" in request.query_params and view.after is None:
         raise BadInput("That page link is not valid.")
-    rows, counts = await _rows(request, view)
     if view.after is not None and is_htmx(request):
         # "Show more": just the next rows, appended in place. Their forms belong to the
         # page they join (its own first row), not to where this batch starts.
+        rows, _ = await _rows(request, view)
         page_view = replace(view, after=_page_start(request))
         return render(request, "todos/_more.html", {"view": page_view, "rows": rows})
-    context = {"view": view, "rows": rows, "counts": counts}
-    return render(request, "todos/index.html", context)
+    return await _page(request, view)
+
+
+async def _page(
+    request: Request, view: ListView, status_code: int = 200, **context: object
+) -> Response:
+    """A list's page: the navigation, the list's heading, its rows and counter."""
+    lists, current = await _lists(request, view)
+    if view.list_id is not None and current.is_inbox:
+        # The Inbox has one address, `/`.
+        return _back(request, replace(view, list_id=None))
+    rows, counts = await _rows(request, view)
+    context |= {"view": view, "rows": rows, "counts": counts, "lists": lists, "current": current}
+    return render(request, "todos/index.html", context, status_code=status_code)
 
 
 @login_required
@@ -177,26 +221,28 @@ async def completed_todos(request: Request) -> Response:
     return await _list_page(request, "completed")
 
 
+# A list's pages are the Inbox's pages; the list is in the path.
+list_all, list_active, list_completed = all_todos, active_todos, completed_todos
+
+
 @login_required
 async def create(request: Request) -> Response:
     view = ListView.of(request)
     values, errors = parse_todo(await read_form(request))
     if errors:
-        context = {"view": view, "errors": errors, "values": values}
         if is_htmx(request):
+            context = {"view": view, "errors": errors, "values": values}
             return render(request, "todos/_new_form.html", context, status_code=422)
-        rows, counts = await _rows(request, view)
-        context |= {"rows": rows, "counts": counts}
-        return render(request, "todos/index.html", context, status_code=422)
+        return await _page(request, view, 422, errors=errors, values=values)
     todo = await queries.add_todo(
-        db_session(request), require_user(request), values.title, values.description
+        db_session(request), require_user(request), view.list_id, values.title, values.description
     )
     if not is_htmx(request):
         # Back at the new row, where the page shows it (not on a later page, nor among
         # the completed ones).
         shown_there = view.filter != "completed" and view.after is None
         return _back(request, view, todo.id if shown_there else None)
-    counts = await _counts(request)
+    counts = await _counts(request, view)
     message = None
     if view.filter == "completed":
         message = flash.Message(f"Added “{todo.title}” to the active todos.")
@@ -214,13 +260,21 @@ async def create(request: Request) -> Response:
     return render(request, "todos/_created.html", context)
 
 
-async def _one_changed(request: Request, view: ListView, todo: TodoRow, counts: Counts) -> Response:
-    """After a change to one todo: its row (if the view still shows it) and the summary."""
+async def _one_changed(
+    request: Request, view: ListView, todo: TodoRow, counts: Counts, *, gone: bool = False
+) -> Response:
+    """After a change to one todo: its row (if the view still shows it) and the summary.
+    `gone`: it left the view's list."""
     if not is_htmx(request):
-        if view.shows(todo):
+        if view.shows(todo) and not gone:
             return _back(request, view, todo.id)
         neighbour = await queries.neighbour(
-            db_session(request), require_user(request), todo.id, view.filter, view.order
+            db_session(request),
+            require_user(request),
+            view.list_id,
+            todo.id,
+            view.filter,
+            view.order,
         )
         return _back(request, view, neighbour)
     context = {"view": view, "todo": todo if view.shows(todo) else None, "counts": counts}
@@ -244,7 +298,7 @@ async def _view_showing(request: Request, view: ListView, todo_id: int) -> ListV
     if view.after is not None:
         return view
     before = await queries.rows_before(
-        db_session(request), require_user(request), todo_id, view.filter, view.order
+        db_session(request), require_user(request), view.list_id, todo_id, view.filter, view.order
     )
     if before < settings_of(request).page_size:
         return view
@@ -258,48 +312,82 @@ async def edit_page(request: Request) -> Response:
         db_session(request), require_user(request), request.path_params["todo_id"]
     )
     view = await _view_showing(request, ListView.of(request), todo.id)
-    context = {"view": view, "todo": todo, "errors": {}, "values": todo}
-    return render(request, "todos/edit.html", context)
+    return await _edit_page(request, view, todo, {}, EditInput.of(todo))
+
+
+async def _edit_page(
+    request: Request,
+    view: ListView,
+    todo: Todo,
+    errors: dict[str, str],
+    values: EditInput,
+    status_code: int = 200,
+) -> Response:
+    lists = await queries.lists_of(db_session(request), require_user(request))
+    context = {"view": view, "todo": todo, "errors": errors, "values": values, "lists": lists}
+    return render(request, "todos/edit.html", context, status_code=status_code)
 
 
 @login_required
 async def update(request: Request) -> Response:
+    form = await read_form(request)
+    # The inline editor sends only the title; the edit page sends every field.
+    if "description" in form:
+        return await _update_from_edit_page(request, form)
     user = require_user(request)
     db = db_session(request)
     todo_id: int = request.path_params["todo_id"]
     view = ListView.of(request)
-    form = await read_form(request)
-    # The inline editor sends only the title; the edit page sends the description too.
-    with_description = "description" in form
-    if with_description:
-        values, errors = parse_todo(form)
-    else:
-        errors = {}
-        values = TodoInput(title=parse_title(form, errors), description=None)
+    errors: dict[str, str] = {}
+    title = parse_title(form, errors)
     if errors:
         current = await queries.get_todo_for(db, user, todo_id)
         if is_htmx(request):
-            context = {
-                "view": view,
-                "todo": current,
-                "error": errors["title"],
-                "value": values.title,
-            }
+            context = {"view": view, "todo": current, "error": errors["title"], "value": title}
             return render(request, "todos/_row.html", context, status_code=422)
-        if not with_description:
-            values = TodoInput(title=values.title, description=current.description)
-        context = {"view": view, "todo": current, "errors": errors, "values": values}
-        return render(request, "todos/edit.html", context, status_code=422)
-    if with_description:
-        changed = await queries.edit_todo(db, user, todo_id, values.title, values.description)
-    else:
-        changed = await queries.rename_todo(db, user, todo_id, values.title)
-    todo, counts = changed
+        values = replace(EditInput.of(current), title=title)
+        return await _edit_page(request, view, current, errors, values, 422)
+    todo, counts = await queries.rename_todo(db, user, todo_id, title)
     if is_htmx(request):
         return await _one_changed(request, view, todo, counts)
-    back_to = await _view_showing(request, view, todo.id)
-    response = await _one_changed(request, back_to, todo, counts)
-    flash.keep(request, response, f"Saved “{todo.title}”.")
+    return await _saved(request, view, todo, counts)
+
+
+async def _update_from_edit_page(request: Request, form: FormData) -> Response:
+    user = require_user(request)
+    db = db_session(request)
+    todo_id: int = request.path_params["todo_id"]
+    view = ListView.of(request)
+    current = await queries.get_todo_for(db, user, todo_id)
+    lists = await queries.lists_of(db, user)
+    values, errors = parse_edit(form, current.list_id, {list_.id for list_ in lists})
+    if errors:
+        return await _edit_page(request, view, current, errors, values, 422)
+    todo, counts = await queries.edit_todo(
+        db, user, todo_id, values.title, values.description, values.list_id
+    )
+    moved_to = None
+    if todo.list_id != current.list_id:
+        moved_to = next(list_.name for list_ in lists if list_.id == todo.list_id)
+    return await _saved(request, view, todo, counts, moved_to)
+
+
+async def _saved(
+    request: Request,
+    view: ListView,
+    todo: TodoRow,
+    counts: Counts,
+    moved_to: str | None = None,
+) -> Response:
+    """A plain form's answer to a saved edit: back to the view, with a word."""
+    if moved_to is None:
+        back_to = await _view_showing(request, view, todo.id)
+        response = await _one_changed(request, back_to, todo, counts)
+        flash.keep(request, response, f"Saved “{todo.title}”.")
+    else:
+        # The row left this list: back where it was, next to its old neighbours.
+        response = await _one_changed(request, view, todo, counts, gone=True)
+        flash.keep(request, response, f"Moved “{todo.title}” to {moved_to}.")
     return response
 
 
@@ -318,11 +406,14 @@ async def delete(request: Request) -> Response:
     deleted = await queries.delete_todo(db, user, todo_id)
     message = flash.Message(_deleted_message(deleted), undo=deleted.deletion_id)
     if not is_htmx(request):
-        neighbour = await queries.neighbour(db, user, todo_id, view.filter, view.order)
+        neighbour = await queries.neighbour(
+            db, user, view.list_id, todo_id, view.filter, view.order
+        )
         response = _back(request, view, neighbour)
         flash.keep(request, response, message.text, message.undo)
         return response
-    context = {"view": view, "todo": None, "counts": await _counts(request), "message": message}
+    counts = await _counts(request, view)
+    context = {"view": view, "todo": None, "counts": counts, "message": message}
     return render(request, "todos/_changed.html", context)
 
 
@@ -341,7 +432,7 @@ async def toggle_all(request: Request) -> Response:
     view = ListView.of(request)
     # The checkbox is sent (done=true) when ticked, and left out when unticked.
     done = (await read_form(request)).get("done") == "true"
-    await queries.set_all_done(db_session(request), require_user(request), done=done)
+    await queries.set_all_done(db_session(request), require_user(request), view.list_id, done)
     if not is_htmx(request):
         return _back(request, view)
     return await _whole_list(request, view, None)
@@ -350,7 +441,9 @@ async def toggle_all(request: Request) -> Response:
 @login_required
 async def clear_completed(request: Request) -> Response:
     view = ListView.of(request)
-    deleted = await queries.clear_completed(db_session(request), require_user(request))
+    deleted = await queries.clear_completed(
+        db_session(request), require_user(request), view.list_id
+    )
     message = flash.Message(_deleted_message(deleted), deleted.deletion_id) if deleted else None
     if not is_htmx(request):
         response = _back(request, view)
@@ -366,14 +459,65 @@ async def undo(request: Request) -> Response:
     restored = await queries.undo_deletion(
         db_session(request), require_user(request), request.path_params["deletion_id"]
     )
-    text = "Restored." if len(restored) == 1 else f"Restored {len(restored)} todos."
+    if restored.list_id is not None:
+        # A list came back: open it (the whole page: the navigation changes too).
+        url = request.app.url_path_for("list_all", list_id=restored.list_id)
+        response: Response = (
+            Response(status_code=204, headers={"HX-Redirect": url})
+            if is_htmx(request)
+            else RedirectResponse(url, status_code=303)
+        )
+        flash.keep(request, response, "Restored the list.")
+        return response
+    ids = restored.todo_ids
+    text = "Restored." if len(ids) == 1 else f"Restored {len(ids)} todos."
     if not is_htmx(request):
-        response = _back(request, view, restored[0])
+        response = _back(request, view, ids[0])
         flash.keep(request, response, text)
         return response
-    response = await _whole_list(request, view, flash.Message(text), added=len(restored))
+    response = await _whole_list(request, view, flash.Message(text), added=len(ids))
     # Where the keyboard goes next: the (first) restored row (app.js).
-    response.headers["X-Restored"] = f"todo-{restored[0]}"
+    response.headers["X-Restored"] = f"todo-{ids[0]}"
+    return response
+
+
+# -- lists -----------------------------------------------------------------------------------
+
+
+@login_required
+async def add_list(request: Request) -> Response:
+    view = ListView.of(request)
+    errors: dict[str, str] = {}
+    name = parse_list_name(await read_form(request), errors)
+    if errors:
+        return await _page(request, view, 422, list_errors=errors, list_name=name)
+    list_id = await queries.add_list(db_session(request), require_user(request), name)
+    return _back(request, ListView(list_id=list_id))
+
+
+@login_required
+async def rename_list(request: Request) -> Response:
+    view = ListView.of(request, "all")
+    errors: dict[str, str] = {}
+    name = parse_list_name(await read_form(request), errors)
+    if errors:
+        return await _page(request, view, 422, rename_errors=errors, new_name=name)
+    await queries.rename_list(
+        db_session(request), require_user(request), request.path_params["list_id"], name
+    )
+    response = _back(request, view)
+    flash.keep(request, response, f"Renamed the list to “{name}”.")
+    return response
+
+
+@login_required
+async def delete_list(request: Request) -> Response:
+    deleted = await queries.delete_list(
+        db_session(request), require_user(request), request.path_params["list_id"]
+    )
+    response = _back(request, ListView())
+    text = f"Deleted the list “{deleted.titles[0]}” and its todos."
+    flash.keep(request, response, text, deleted.deletion_id)
     return response
 
 
@@ -390,4 +534,10 @@ routes = [
     Route("/todos/{todo_id:id}", update, methods=["POST"], name="update"),
     Route("/todos/{todo_id:id}/delete", delete, methods=["POST"], name="delete"),
     Route("/deletions/{deletion_id:id}/undo", undo, methods=["POST"], name="undo"),
+    Route("/lists", add_list, methods=["POST"], name="add_list"),
+    Route("/lists/{list_id:id}", list_all, name="list_all"),
+    Route("/lists/{list_id:id}/active", list_active, name="list_active"),
+    Route("/lists/{list_id:id}/completed", list_completed, name="list_completed"),
+    Route("/lists/{list_id:id}/rename", rename_list, methods=["POST"], name="rename_list"),
+    Route("/lists/{list_id:id}/delete", delete_list, methods=["POST"], name="delete_list"),
 ]
