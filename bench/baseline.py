@@ -6,12 +6,19 @@ what the app's design costs:
 
 - the session cookie's SHA-256 looks up `login_sessions` joined with `users` (the same
   columns our query loads), with the same idle / age checks and the once-a-minute touch;
-- the list page loads the first 50 (+1) todos and the counts, and renders the very same
-  templates from templates/ with the same context and Jinja2 options, so the HTML is
-  byte for byte ours;
-- the toggle is one `UPDATE ... RETURNING` (it sets `updated_at` as our model's
-  `onupdate` does), then the counts, rendering `todos/_changed.html`;
-- add parses and validates the form like ours and renders `todos/_created.html`;
+- the list page (the Inbox) loads every list of the user with its count of active
+  todos (one grouped statement, for the Lists navigation), then the first 50 (+1) todos
+  of the Inbox, each row carrying the Inbox's counts (one statement, as ours), and
+  renders the very same templates from templates/ with the same context and Jinja2
+  options, so the HTML is byte for byte ours;
+- the toggle is one `UPDATE ... RETURNING` the row and the counts of its list after the
+  change (it sets `updated_at` as our model's `onupdate` does), rendering
+  `todos/_changed.html` (with the navigation's count out of band);
+- add parses and validates the form like ours, inserts into the Inbox with one
+  `INSERT ... SELECT ... RETURNING`, then reads the counts, and renders
+  `todos/_created.html`;
+- every statement on todos reaches them through their list with our access rule (the
+  user's own lists that aren't deleted), in the same SQL our queries compile to;
 - login verifies argon2id through pwdlib with the same parameters, in the thread pool;
 - CSRF is the same HMAC-SHA-256 of the session id, checked against the header (or the
   form field before login), plus the same Host and cross-site checks;
@@ -87,10 +94,27 @@ HEADERS = {
     "Vary": "HX-Request, HX-Request-Type",
     "Cache-Control": "no-store",
 }
-# The default list view: what our app's ListView.of() gives a URL without query parameters.
-DEFAULT_VIEW = SimpleNamespace(
-    filter="all", order="oldest", after=None, query="", page_query="", order_query=""
-)
+
+
+@dataclass(frozen=True, slots=True)
+class DefaultView:
+    """The default list view: what our app's ListView.of() gives a URL without query
+    parameters (the Inbox, all todos, oldest first, the first page). The templates read
+    these attributes and call `page_route`."""
+
+    list_id: None = None
+    filter: str = "all"
+    order: str = "oldest"
+    after: None = None
+    query: str = ""
+    page_query: str = ""
+    order_query: str = ""
+
+    def page_route(self, filter_: str | None = None) -> tuple[str, dict[str, int]]:
+        return f"todos_{filter_ or self.filter}", {}
+
+
+DEFAULT_VIEW = DefaultView()
 
 SESSION_QUERY = (
     "SELECT s.id, s.user_id, s.created_at, s.last_seen_at,"
@@ -99,22 +123,51 @@ SESSION_QUERY = (
 )
 TOUCH_QUERY = "UPDATE login_sessions SET last_seen_at = $2 WHERE id = $1"
 DELETE_SESSION_QUERY = "DELETE FROM login_sessions WHERE id = $1"
-PAGE_QUERY = (
-    "SELECT id, owner_id, title, description, done, created_at, updated_at"
-    " FROM todos WHERE owner_id = $1 AND deletion_id IS NULL ORDER BY id LIMIT $2"
+# The SQL our queries compile to (webapp/queries.py), with asyncpg's placeholders.
+# Every list of the user with its count of active todos, the Inbox first.
+LISTS_QUERY = (
+    "SELECT lists.id, lists.name, lists.is_inbox, count(todos.id) AS active"
+    " FROM lists LEFT OUTER JOIN todos ON todos.list_id = lists.id"
+    " AND todos.deletion_id IS NULL AND todos.done IS false"
+    " WHERE lists.owner_id = $1 AND lists.deletion_id IS NULL"
+    " GROUP BY lists.id, lists.name, lists.is_inbox ORDER BY lists.is_inbox DESC, lists.id"
+)
+# The access rule for the Inbox's todos: the user's Inbox, while it isn't deleted.
+_IN_INBOX = (
+    "todos.list_id = (SELECT lists.id FROM lists WHERE lists.owner_id = $1"
+    " AND lists.deletion_id IS NULL AND lists.is_inbox) AND todos.deletion_id IS NULL"
 )
 COUNTS_QUERY = (
-    "SELECT count(id) AS total, count(id) FILTER (WHERE done IS false) AS active"
-    " FROM todos WHERE owner_id = $1 AND deletion_id IS NULL"
+    "SELECT count(todos.id) AS total, count(todos.id) FILTER (WHERE todos.done IS false)"  # noqa: S608 - constants only
+    f" AS active FROM todos WHERE {_IN_INBOX}"
+)
+# The first page, each row carrying the counts of the whole list (computed once).
+PAGE_QUERY = (
+    "SELECT todos.id, todos.title, todos.description, todos.done, todos.list_id,"  # noqa: S608 - constants only
+    f" counts.total, counts.active FROM todos JOIN ({COUNTS_QUERY}) AS counts ON true"
+    f" WHERE {_IN_INBOX} ORDER BY todos.id LIMIT $2"
+)
+# The toggled row and the counts of its list after the change: the list's other todos
+# plus the changed row as it is now.
+_OTHERS = (
+    "FROM todos AS other WHERE other.list_id = (SELECT me.list_id FROM todos AS me"
+    " WHERE me.id = $1) AND other.deletion_id IS NULL AND other.id != $1"
 )
 TOGGLE_QUERY = (
-    "UPDATE todos SET done = NOT done, updated_at = now()"
-    " WHERE id = $1 AND owner_id = $2 AND deletion_id IS NULL"
-    " RETURNING id, owner_id, title, description, done, created_at, updated_at"
+    "UPDATE todos SET done = NOT todos.done, updated_at = now()"  # noqa: S608 - constants only
+    " WHERE todos.list_id IN (SELECT lists.id FROM lists WHERE lists.owner_id = $2"
+    " AND lists.deletion_id IS NULL) AND todos.deletion_id IS NULL AND todos.id = $1"
+    " RETURNING todos.id, todos.title, todos.description, todos.done, todos.list_id,"
+    f" (SELECT count(other.id) {_OTHERS}) + 1 AS total,"
+    f" (SELECT count(other.id) {_OTHERS} AND other.done IS false)"
+    " + CASE WHEN todos.done THEN 0 ELSE 1 END AS active"
 )
+# Into the Inbox only if it is usable: no row to insert from otherwise.
 INSERT_QUERY = (
-    "INSERT INTO todos (owner_id, title, description, done) VALUES ($1, $2, $3, false)"
-    " RETURNING id, owner_id, title, description, done, created_at, updated_at"
+    "INSERT INTO todos (list_id, title, description, done)"
+    " SELECT lists.id, $2::varchar, $3::varchar, false FROM lists"
+    " WHERE lists.owner_id = $1 AND lists.deletion_id IS NULL AND lists.is_inbox"
+    " RETURNING todos.id, todos.title, todos.description, todos.done, todos.list_id"
 )
 USER_QUERY = "SELECT id, email, password_hash, created_at FROM users WHERE email = $1"
 CREATE_SESSION_QUERY = (
@@ -158,12 +211,22 @@ class Login:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """The first page of the default view: at most PAGE_SIZE rows, and the counts."""
+    """The first page of the default view: every list with its active count (the
+    navigation), the Inbox among them, at most PAGE_SIZE rows, and the counts."""
 
     login: Login
+    lists: list[Row]
+    current: Row
     todos: list[Row]
     more_after: int | None
     counts: Counts
+
+
+class NoInbox:
+    """The user has no usable Inbox: our app answers 404."""
+
+
+NO_INBOX = NoInbox()
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,17 +357,29 @@ class Service:
     # The database work of the three timed pages; each answers None when the session
     # is unknown or has ended (the caller redirects to the login page).
 
-    async def first_page(self, session_id: str) -> Page | None:
+    async def first_page(self, session_id: str) -> Page | NoInbox | None:
         async with self.pool.acquire() as conn:
             login = await self.login_session(conn, session_id)
             if login is None:
                 return None
+            lists = await conn.fetch(LISTS_QUERY, login.user.id)
+            current = next((row for row in lists if row["is_inbox"]), None)
+            if current is None:
+                return NO_INBOX
             rows = await conn.fetch(PAGE_QUERY, login.user.id, PAGE_SIZE + 1)
-            counts = await conn.fetchrow(COUNTS_QUERY, login.user.id)
-        assert counts is not None
+            if rows:
+                counts = Counts(rows[0]["total"], rows[0]["active"])
+            else:
+                # An empty page has no row to carry the counts.
+                counts = await self.counts(conn, login)
         todos = rows[:PAGE_SIZE]
         more_after = todos[-1]["id"] if len(rows) > PAGE_SIZE else None
-        return Page(login, todos, more_after, Counts(counts["total"], counts["active"]))
+        return Page(login, lists, current, todos, more_after, counts)
+
+    async def counts(self, conn: asyncpg.Connection[Row], login: Login) -> Counts:
+        row = await conn.fetchrow(COUNTS_QUERY, login.user.id)
+        assert row is not None
+        return Counts(row["total"], row["active"])
 
     async def toggle(self, session_id: str, todo_id: int) -> Changed | None:
         async with self.pool.acquire() as conn:
@@ -312,11 +387,9 @@ class Service:
             if login is None:
                 return None
             todo = await conn.fetchrow(TOGGLE_QUERY, todo_id, login.user.id)
-            if todo is None:
-                return Changed(login, None, None)
-            counts = await conn.fetchrow(COUNTS_QUERY, login.user.id)
-        assert counts is not None
-        return Changed(login, todo, Counts(counts["total"], counts["active"]))
+        if todo is None:
+            return Changed(login, None, None)
+        return Changed(login, todo, Counts(todo["total"], todo["active"]))
 
     async def add(self, session_id: str, title: str, description: str) -> Changed | None:
         async with self.pool.acquire() as conn:
@@ -324,9 +397,10 @@ class Service:
             if login is None:
                 return None
             todo = await conn.fetchrow(INSERT_QUERY, login.user.id, title, description or None)
-            counts = await conn.fetchrow(COUNTS_QUERY, login.user.id)
-        assert counts is not None
-        return Changed(login, todo, Counts(counts["total"], counts["active"]))
+            if todo is None:  # no usable Inbox
+                return Changed(login, None, None)
+            counts = await self.counts(conn, login)
+        return Changed(login, todo, counts)
 
 
 class Baseline(Service):
@@ -444,6 +518,8 @@ async def list_page(request: Request) -> Response:
     page = await app.first_page(session_id)
     if page is None:
         return to_login()
+    if isinstance(page, NoInbox):
+        return not_found()
     context = {
         "view": DEFAULT_VIEW,
         "user": page.login.user,
@@ -451,6 +527,8 @@ async def list_page(request: Request) -> Response:
         "message": None,
         "rows": SimpleNamespace(todos=page.todos, more_after=page.more_after),
         "counts": page.counts,
+        "lists": page.lists,
+        "current": page.current,
     }
     return app.render(request, "todos/index.html", context)
 
@@ -484,13 +562,16 @@ async def create(request: Request) -> Response:
     changed = await app.add(session_id, *fields)
     if changed is None:
         return to_login()
+    if changed.todo is None:
+        return not_found()
     return _render_row(request, app, session_id, changed, "todos/_created.html")
 
 
 def _render_row(
     request: Request, app: Baseline, session_id: str, changed: Changed, template: str
 ) -> Response:
-    """A changed or added row's fragment, with the counter and footer swapped alongside."""
+    """A changed or added row's fragment, with toggle all, the footer and the list's
+    count in the navigation swapped alongside."""
     context = {
         "view": DEFAULT_VIEW,
         "user": changed.login.user,

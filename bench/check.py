@@ -3,8 +3,10 @@
 Ours and the baseline render the same templates: their bodies must be the same bytes.
 The lean page and Django write their own markup: they must show what ours shows — for
 each list page the rows' ids and titles in order (HTML entities unescaped), their done
-states, the counter, whether there is a "Show more" link, and the csrf-token meta; for
-the toggle and add the returned row (id, title, done) and the counter.
+states, the counter, whether there is a "Show more" link, the csrf-token meta, and the
+Lists navigation: every list's name and count of active todos in order, which one is
+the current page, and the add-list form; for the toggle and add the returned row (id,
+title, done), the counter and the navigation's count they update.
 """
 
 from __future__ import annotations
@@ -33,6 +35,16 @@ TITLE_LABEL = re.compile(r'<label\b[^>]*\bclass="[^"]*\btitle\b[^"]*"[^>]*>(.*?)
 COUNTER = re.compile(r"<strong>\s*(\d+)\s*</strong>\s*items?\s+left")
 SHOW_MORE = re.compile(r">\s*Show more\s*</a>")
 CSRF_META = re.compile(r'<meta\b[^>]*\bname="csrf-token"[^>]*\bcontent="([^"]*)"')
+# The Lists navigation: its items, each list's name and count (digits, or nothing when
+# nothing is left to do), and the add-list form.
+LISTS_NAV = re.compile(r'<nav\b[^>]*\baria-label="Lists"[^>]*>(.*?)</nav>', re.S)
+NAV_ITEM = re.compile(r"<li\b.*?</li>", re.S)
+LIST_NAME = re.compile(r'<span\b[^>]*\bclass="list-name"[^>]*>(.*?)</span>', re.S)
+NAV_COUNT = re.compile(r'<span\b[^>]*\bid="nav-count-([\w-]+)"[^>]*>\s*(\d*)')
+CURRENT = re.compile(r'\baria-current="page"')
+ADD_LIST_FORM = re.compile(
+    r'<form\b[^>]*\baction="/lists"[^>]*>.*?<input\b[^>]*\bname="name"[^>]*>.*?</form>', re.S
+)
 
 
 class CheckFailed(AssertionError):
@@ -62,12 +74,36 @@ def shown(body: bytes) -> dict[str, Any]:
         rows.append((int(tag.group(2)), title, bool(COMPLETED.search(tag.group(1)))))
     counter = COUNTER.search(text)
     meta = CSRF_META.search(text)
+    nav = LISTS_NAV.search(text)
     return {
         "rows": rows,
         "active": int(counter.group(1)) if counter else None,
         "show_more": bool(SHOW_MORE.search(text)),
         "csrf_meta": meta.group(1) if meta else None,
+        "lists": _lists_shown(nav.group(1)) if nav else None,
+        "add_list_form": bool(nav and ADD_LIST_FORM.search(nav.group(1))),
+        # Every list count in the response, the page's navigation's or a fragment's
+        # out-of-band one: which list ("inbox" or its id) and its number.
+        "nav_counts": [(key, int(n or 0)) for key, n in NAV_COUNT.findall(text)],
     }
+
+
+def _lists_shown(nav: str) -> list[tuple[str | None, str | None, int | None, bool]]:
+    """Each list in the navigation: its count's key, name, count and whether it is the
+    current page."""
+    found = []
+    for item in NAV_ITEM.finditer(nav):
+        name = LIST_NAME.search(item.group())
+        count = NAV_COUNT.search(item.group())
+        found.append(
+            (
+                count.group(1) if count else None,
+                html.unescape(name.group(1)).strip() if name else None,
+                int(count.group(2) or 0) if count else None,
+                bool(CURRENT.search(item.group())),
+            )
+        )
+    return found
 
 
 def _record(
@@ -121,6 +157,19 @@ def _expect(condition: bool, message: str) -> None:
         raise CheckFailed(message)
 
 
+def expected_lists(
+    user: SeededUser, inbox_size: int
+) -> list[tuple[str | None, str | None, int | None, bool]]:
+    """What the navigation must show for a seeded user: the Inbox (current) with its
+    active todos, then the other lists as seeded."""
+    inbox_active = inbox_size - inbox_size // 3  # every third todo is done
+    shown = [("inbox", seed.INBOX, inbox_active, True)]
+    for list_id, (name, size, all_done) in zip(user.list_ids[1:], seed.OTHER_LISTS, strict=True):
+        active = 0 if all_done else size - size // 3
+        shown.append((str(list_id), name, active, False))
+    return shown
+
+
 def _htmx(server: Server, user: SeededUser) -> dict[str, str]:
     credentials = server.credentials[user.name]
     return {
@@ -154,6 +203,11 @@ def check(servers: dict[str, Server], users: dict[str, SeededUser], db_url: str)
             _expect(bool(page["csrf_meta"]), f"{server.name}: no csrf-token meta")
             _expect(all(r[1] for r in page["rows"]), f"{server.name}: a row without a title")
             _expect(page["active"] is not None, f"{server.name}: no counter")
+            _expect(
+                page["lists"] == expected_lists(user, size),
+                f"{server.name}: the Lists navigation shows {page['lists']}",
+            )
+            _expect(page["add_list_form"], f"{server.name}: no add-list form")
             if server.name != "django":
                 expected = sign("session", seed.session_id_for(user.token))
                 _expect(page["csrf_meta"] == expected, f"{server.name}: wrong CSRF meta")
@@ -186,9 +240,14 @@ def check(servers: dict[str, Server], users: dict[str, SeededUser], db_url: str)
                 urlencode({"csrf_token": headers["X-CSRF-Token"]}),
             )
             _expect(status == 200, f"{server.name}: toggle answered {status}")
-            rows = shown(body)["rows"]
+            fragment = shown(body)
+            rows = fragment["rows"]
             _expect(
                 [r[0] for r in rows] == [todo_id], f"{server.name}: toggle returned rows {rows}"
+            )
+            _expect(
+                fragment["nav_counts"] == [("inbox", fragment["active"])],
+                f"{server.name}: toggle updated the list counts {fragment['nav_counts']}",
             )
             steps.setdefault(server.name, []).append(body)
     for server in others:
@@ -214,8 +273,13 @@ def check(servers: dict[str, Server], users: dict[str, SeededUser], db_url: str)
         status, _, body = request(server.port, "POST", "/todos", headers, form)
         asyncio.run(seed.restore(db_url, users))
         _expect(status == 200, f"{server.name}: add answered {status}")
-        rows = shown(body)["rows"]
+        fragment = shown(body)
+        rows = fragment["rows"]
         _expect(len(rows) == 1, f"{server.name}: add returned rows {rows}")
+        _expect(
+            fragment["nav_counts"] == [("inbox", fragment["active"])],
+            f"{server.name}: add updated the list counts {fragment['nav_counts']}",
+        )
         new_id, title, done = rows[0]
         _expect(new_id not in user.todo_ids, f"{server.name}: add returned an existing row")
         _expect(title == TITLE and not done, f"{server.name}: add returned {rows[0]}")

@@ -8,18 +8,24 @@ start-up). It is not a stripped page: it has the TodoMVC structure and every con
 our page has — per row the toggle form (CSRF field, labelled checkbox, the no-JS
 button), the title, the description, the Edit link, the delete form and the inline
 edit form; the new-todo form with its description; toggle all; the counter, filters,
-clear completed and the order link; the top bar with the account and log-out form;
-the message area, the csrf-token meta and the same `data-hx-*` attributes.
+clear completed and the order link; the Lists navigation (every list's name and count
+of active todos, the add-list form); the top bar with the account and log-out form;
+the message area, the keyboard shortcuts' script and help dialog, the csrf-token meta
+and the same `data-hx-*` attributes. Fragments update the navigation's count out of
+band, as ours do.
 
 The work behind it is bench/baseline.py's, imported from there: the session lookup by
 the cookie's SHA-256 joined with its user (and the once-a-minute touch), the Host
-check, the CSRF HMAC on POSTs, the same security headers, the page query (50 + 1 rows)
-and the counts, `UPDATE ... RETURNING` for the toggle, the add form's validation and
-`INSERT ... RETURNING`, the same pool. Only the default view (all todos, oldest first)
-is served, as in the baseline.
+check, the CSRF HMAC on POSTs, the same security headers, the lists with their counts
+(one grouped statement), the page query (50 + 1 rows of the Inbox, carrying the
+counts), `UPDATE ... RETURNING` the row and its list's counts for the toggle, the add
+form's validation, `INSERT ... SELECT ... RETURNING` into the Inbox and the counts, the
+same pool. Only the default view (the Inbox, all todos, oldest first) is served, as in
+the baseline.
 
 The markup is not ours byte for byte: the harness checks what both must show (row ids,
-titles in order, done states, the counter, "Show more", the csrf-token meta).
+titles in order, done states, the counter, "Show more", the csrf-token meta, the lists'
+names and counts in order, the add-list form).
 
 Run: `python -m bench.lean --port 8002` with DATABASE_URL and SECRET_KEY (DB_POOL_SIZE,
 BENCH_PGBOUNCER) in the environment.
@@ -42,6 +48,7 @@ from bench.baseline import (
     HEADERS,
     Changed,
     Config,
+    NoInbox,
     Service,
     bad_host,
     check_htmx_post,
@@ -138,6 +145,44 @@ def _footer(oob: bool) -> str:
     )
 
 
+NAV = (
+    '<nav id="lists-nav" class="lists-nav" aria-label="Lists"><ul class="lists">\n'
+    "{% for l in lists %}"
+    "{% if l.is_inbox %}"
+    '<li><a href="/" aria-current="page"><span class="list-name" dir="auto">{{ l.name }}</span>'
+    '<span id="nav-count-inbox" class="count">'
+    "{% else %}"
+    '<li><a href="/lists/{{ l.id }}"><span class="list-name" dir="auto">{{ l.name }}</span>'
+    '<span id="nav-count-{{ l.id }}" class="count">'
+    "{% endif %}"
+    '{% if l.active %}{{ l.active }}<span class="visually-hidden"> to do</span>{% endif %}'
+    "</span></a></li>\n"
+    "{% endfor %}</ul>\n"
+    f'<form class="add-list" method="post" action="/lists">{CSRF}'
+    '<label for="new-list-name">List name</label><div class="add-list-row">'
+    '<input id="new-list-name" name="name" dir="auto" maxlength="100" required'
+    ' autocomplete="off" value="">'
+    '<button type="submit" class="button small">Add list</button></div></form>\n'
+    "</nav>\n"
+)
+
+SHORTCUTS = (
+    '<dialog id="shortcuts-help" class="shortcuts-help" aria-labelledby="shortcuts-help-title">'
+    '<h2 id="shortcuts-help-title">Keyboard shortcuts</h2><dl class="shortcuts-list">'
+    "<dt><kbd>n</kbd></dt><dd>Go to the new-todo field</dd>"
+    "<dt><kbd>/</kbd></dt><dd>Go to the search box</dd>"
+    "<dt><kbd>j</kbd></dt><dd>Next todo</dd>"
+    "<dt><kbd>k</kbd></dt><dd>Previous todo</dd>"
+    "<dt><kbd>x</kbd></dt><dd>Mark the selected todo done, or not done</dd>"
+    "<dt><kbd>e</kbd></dt><dd>Edit the selected todo on its own page</dd>"
+    "<dt><kbd>z</kbd></dt><dd>Undo, when a message offers it</dd>"
+    "<dt><kbd>?</kbd></dt><dd>Show these shortcuts</dd>"
+    "<dt><kbd>Esc</kbd></dt><dd>Close this dialog</dd></dl>"
+    "<p>They don't apply while you type in a field.</p>"
+    '<form method="dialog"><button type="submit">Close</button></form></dialog>\n'
+)
+
+
 def _new_form(oob: bool) -> str:
     return (
         '<form id="new-todo-form" class="new-todo-form" method="post" action="/todos"'
@@ -167,11 +212,12 @@ PAGE = (
     '<meta name="csrf-token" content="{{ csrf }}">\n'
     '<meta name="htmx-config" content=\''
     '{"includeIndicatorCSS": false, "allowEmptySwapAfterOOB": true}\'>\n'
-    "<title>All · todos</title>\n"
+    "<title>All · Inbox · todos</title>\n"
     '<link rel="icon" href="{{ static.favicon }}" type="image/svg+xml">\n'
     '<link rel="stylesheet" href="{{ static.css }}">\n'
     '<script src="{{ static.htmx }}" defer></script>\n'
     '<script src="{{ static.js }}" defer></script>\n'
+    '<script src="{{ static.shortcuts }}" defer></script>\n'
     "</head>\n<body>\n"
     '<a class="skip-link" href="#main">Skip to content</a>\n'
     '<header class="topbar"><span></span><div class="account">'
@@ -179,7 +225,8 @@ PAGE = (
     f'<form method="post" action="/logout">{CSRF}'
     '<button type="submit" class="link-button">Log out</button></form></div></header>\n'
     '<div id="messages" class="messages" role="status" aria-live="polite"></div>\n'
-    '<main id="main" tabindex="-1">\n<section class="todoapp">\n'
+    '<div class="page with-lists">\n' + NAV + '<main id="main" tabindex="-1">\n'
+    '<section class="todoapp">\n'
     '<header class="header"><h1>todos</h1>\n' + _new_form(oob=False) + "</header>\n"
     '<div id="todo-body" class="todo-body">\n'
     '<section id="todo-main" class="main" aria-label="Todos">\n'
@@ -194,10 +241,17 @@ PAGE = (
     "Show more</a>{% endif %}</div>\n"
     "</section>\n" + _footer(oob=False) + "</div>\n"
     '<p id="edit-hint" hidden>Double-click or press Enter to edit.</p>\n'
-    "</section>\n</main>\n</body>\n</html>\n"
+    "</section>\n</main>\n</div>\n" + SHORTCUTS + "</body>\n</html>\n"
 )
-# After a toggle: the row, then toggle all and the footer out of band (as ours).
-CHANGED = ROW + _toggle_all(oob=True) + _footer(oob=True)
+# After a toggle: the row, then toggle all, the footer and the Inbox's count in the
+# navigation out of band (as ours).
+CHANGED = (
+    ROW
+    + _toggle_all(oob=True)
+    + _footer(oob=True)
+    + '<span id="nav-count-inbox" class="count" data-hx-swap-oob="true">'
+    '{% if active %}{{ active }}<span class="visually-hidden"> to do</span>{% endif %}</span>\n'
+)
 # After an add: the same, and a fresh new-todo form.
 CREATED = CHANGED + _new_form(oob=True)
 
@@ -219,6 +273,7 @@ def static_urls() -> dict[str, str]:
         "favicon": "/static/" + static.hashed_name("favicon.svg"),
         "css": "/static/" + static.hashed_name("app.css"),
         "js": "/static/" + static.hashed_name("app.js"),
+        "shortcuts": "/static/" + static.hashed_name("shortcuts.js"),
         "htmx": "/static/vendor/htmx/" + htmx.hashed_name("htmx.min.js"),
     }
 
@@ -247,12 +302,15 @@ async def list_page(request: Request) -> Response:
     page = await app.first_page(session_id)
     if page is None:
         return to_login()
+    if isinstance(page, NoInbox):
+        return not_found()
     return app.render(
         "page",
         {
             "csrf": app.sign("session", session_id),
             "static": app.static,
             "email": page.login.user.email,
+            "lists": page.lists,
             "todos": page.todos,
             "more_after": page.more_after,
             "total": page.counts.total,
@@ -303,6 +361,8 @@ async def create(request: Request) -> Response:
     changed = await app.add(session_id, *fields)
     if changed is None:
         return to_login()
+    if changed.todo is None:
+        return not_found()
     return _row(app, session_id, changed, "created")
 
 

@@ -376,12 +376,15 @@ apps, `--report` to regenerate this page from the saved results in `bench/result
   with `pg_stat_statements` preloaded, fsync on, autovacuum off (the harness runs
   `VACUUM ANALYZE` between timed runs instead, so a background vacuum can't land in one
   app's run and not another's). The schema comes from our migrations (`webapp migrate`).
-- **Data**: users owning 20, 100, 1,000 and 10,000 todos, one with 100 todos for the
-  toggle, one with 20 for adding, one for logging in; titles carry `<>&'"` and
-  non-ASCII text, every fifth todo a description. Each user has a login session whose
-  token the load scripts send as the `session` cookie (Django gets its own logged-in
-  sessions for the same users from `bench/django_app/launch.py`). Writes are undone
-  after each run (added todos and new login sessions deleted, toggled rows put back).
+- **Data**: users with 20, 100, 1,000 and 10,000 todos in their Inbox (the list `/`
+  shows), one with 100 for the toggle, one with 20 for adding, one for logging in;
+  each user also has four lists of their own with 3 to 12 todos (one with nothing left
+  to do), so the Lists navigation shows five lists and their counts. Titles and list
+  names carry `<>&'"` and non-ASCII text, every fifth Inbox todo a description. Each
+  user has a login session whose token the load scripts send as the `session` cookie
+  (Django gets its own logged-in sessions for the same users from
+  `bench/django_app/launch.py`). Writes are undone after each run (added todos and new
+  login sessions deleted, toggled rows put back).
 - **Apps**, each pinned to core 0:
   - **ours**: `webapp serve --no-access-log` (one uvicorn worker, uvloop, httptools;
     `DB_PGBOUNCER=true` behind PgBouncer).
@@ -394,9 +397,11 @@ apps, `--report` to regenerate this page from the saved results in `bench/result
     baseline (imported from it: session lookup and touch, Host and CSRF checks, headers,
     queries, validation), and one compact Jinja2 template per response (autoescaping on,
     a plain loop over the rows, URLs written out, the static files' hashed names worked
-    out at start-up). It has every control our page has (TodoMVC structure, the no-JS
-    forms, the CSRF fields, the counter and footer, the `data-hx-*` attributes) but not
-    our markup byte for byte. It shows what the whole product costs.
+    out at start-up). It has every part our page has (TodoMVC structure, the no-JS
+    forms, the CSRF fields, the counter and footer, the Lists navigation with each
+    list's active count and the add-list form, the keyboard shortcuts' dialog, the
+    `data-hx-*` attributes) but not our markup byte for byte. It shows what the whole
+    product costs.
   - **django** (`bench/django_app/`): Django 6 with the same markup, gunicorn with one
     sync worker, in its own virtual environment built from PyPI (`make bench` builds it
     on first use). It runs the list page at 20 and 1,000 todos, the toggle and add.
@@ -405,8 +410,10 @@ apps, `--report` to regenerate this page from the saved results in `bench/result
   the baseline byte for byte (every list page, both toggle steps, add), the lean page
   and Django by what both must show: per list page the rows' ids and titles in order
   (HTML entities unescaped), their done states, the counter, whether there is a
-  "Show more" link and the csrf-token meta; for the toggle and add the returned row's
-  id, title and done state and the counter. A difference fails the run (unless
+  "Show more" link, the csrf-token meta, and the Lists navigation (every list's name
+  and active count in order, the current one, the add-list form); for the toggle and
+  add the returned row's id, title and done state, the counter and the navigation
+  count they update. A difference fails the run (unless
   `--allow-html-mismatch`).
 - **Load**: wrk with keep-alive, one thread, 32 connections (`bench/*.lua`: each app's
   Cookie header and CSRF header, random todo ids for the toggle, a fresh title per add),
@@ -427,8 +434,8 @@ apps, `--report` to regenerate this page from the saved results in `bench/result
 - **Statement counts**: `pg_stat_statements` counts `BEGIN`, `COMMIT` and `ROLLBACK`
   too (they are utility statements and `pg_stat_statements.track_utility` is on, the
   default), so the main figure includes them; the figure in brackets leaves them out.
-  Our tests' budget (3 per list page and per toggle) counts only what goes through the
-  cursor, i.e. the figure in brackets.
+  Our tests' budget (3 per list page: session, lists, rows; 2 per toggle) counts only
+  what goes through the cursor, i.e. the figure in brackets.
 - **Login** is reported separately (ours and the baseline): it measures argon2id
   (pwdlib's defaults: 64 MiB, 3 iterations, 4 lanes) on one core far more than anything
   else. At 32 concurrent logins the answers come in waves seconds apart, hence its 30 s

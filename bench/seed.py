@@ -1,4 +1,8 @@
-"""The benchmark's data: users with lists of known sizes, logged in with known tokens.
+"""The benchmark's data: users with Inboxes of known sizes, logged in with known tokens.
+
+Every user has an Inbox (the list `/` shows) holding the todos the workloads read and
+write, and a few lists of their own with a handful of todos each, so that the Lists
+navigation shows several lists and counts, as an account in use would.
 
 Also the database-side bookkeeping between timed runs: putting back what the write
 workloads changed, and reading the statement counts from pg_stat_statements.
@@ -17,11 +21,21 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a benchmark account's password
 EMAIL_DOMAIN = "bench.example"
 
-# The list sizes the issue asks for, plus one user per write workload so that a write
+# The Inbox sizes the issue asks for, plus one user per write workload so that a write
 # never changes a list another workload reads.
 LIST_SIZES = (20, 100, 1_000, 10_000)
 TOGGLE_SIZE = 100
 ADD_SIZE = 20
+INBOX = "Inbox"  # the name our app gives every account's Inbox (webapp/models.py)
+# Each user's other lists, in the order they were made: (name, todos, all of them done).
+# The names need escaping and hold multi-byte UTF-8; one list has nothing left to do,
+# so its count is empty.
+OTHER_LISTS = (
+    ("Work", 7, False),
+    ("Home & garden", 4, False),
+    ("Books <to read>", 12, False),
+    ('Done "this" week — ✓', 3, True),
+)
 
 
 @dataclass(frozen=True)
@@ -31,7 +45,13 @@ class SeededUser:
     user_id: int
     # The session cookie's value; login_sessions holds only its SHA-256.
     token: str
+    inbox_id: int
+    # The Inbox's todos, oldest first: the ones the workloads read and toggle.
     todo_ids: tuple[int, ...]
+    # Every list's id, the Inbox's first, then the others in the order they were made.
+    list_ids: tuple[int, ...]
+    # The highest todo id seeded for this user, in any of its lists.
+    last_todo_id: int
 
 
 def list_user(size: int) -> str:
@@ -54,7 +74,7 @@ def session_id_for(token: str) -> str:
 
 
 async def seed(url: str) -> dict[str, SeededUser]:
-    """Create the users, their todos and one login session each; VACUUM ANALYZE."""
+    """Create the users, their lists and todos and one login session each; VACUUM ANALYZE."""
     # The same hasher and parameters as the app, so login verifies a realistic hash.
     password_hash = PasswordHash((Argon2Hasher(),)).hash(PASSWORD)
     sizes = {list_user(n): n for n in LIST_SIZES} | {"toggle": TOGGLE_SIZE, "add": ADD_SIZE}
@@ -69,22 +89,55 @@ async def seed(url: str) -> dict[str, SeededUser]:
                 email,
                 password_hash,
             )
+            inbox_id: int = await conn.fetchval(
+                "INSERT INTO lists (owner_id, name, is_inbox) VALUES ($1, $2, true) RETURNING id",
+                user_id,
+                INBOX,
+            )
+            list_ids = [inbox_id]
+            for list_name, list_size, all_done in OTHER_LISTS:
+                list_id: int = await conn.fetchval(
+                    "INSERT INTO lists (owner_id, name) VALUES ($1, $2) RETURNING id",
+                    user_id,
+                    list_name,
+                )
+                list_ids.append(list_id)
+                await conn.copy_records_to_table(
+                    "todos",
+                    records=[
+                        (list_id, f"{list_name}: {title_for(i)}", None, all_done or i % 3 == 0)
+                        for i in range(1, list_size + 1)
+                    ],
+                    columns=["list_id", "title", "description", "done"],
+                )
             await conn.copy_records_to_table(
                 "todos",
                 records=[
-                    (user_id, title_for(i), description_for(i), i % 3 == 0)
+                    (inbox_id, title_for(i), description_for(i), i % 3 == 0)
                     for i in range(1, size + 1)
                 ],
-                columns=["owner_id", "title", "description", "done"],
+                columns=["list_id", "title", "description", "done"],
             )
-            ids = await conn.fetch("SELECT id FROM todos WHERE owner_id = $1 ORDER BY id", user_id)
+            ids = await conn.fetch("SELECT id FROM todos WHERE list_id = $1 ORDER BY id", inbox_id)
+            last: int = await conn.fetchval(
+                "SELECT max(id) FROM todos WHERE list_id = ANY($1::bigint[])", list_ids
+            )
             token = secrets.token_urlsafe(32)
             await conn.execute(
                 "INSERT INTO login_sessions (id, user_id) VALUES ($1, $2)",
                 session_id_for(token),
                 user_id,
             )
-            users[name] = SeededUser(name, email, user_id, token, tuple(r["id"] for r in ids))
+            users[name] = SeededUser(
+                name,
+                email,
+                user_id,
+                token,
+                inbox_id,
+                tuple(r["id"] for r in ids),
+                tuple(list_ids),
+                last,
+            )
         await conn.execute("VACUUM ANALYZE")
     finally:
         await conn.close()
@@ -97,7 +150,9 @@ async def restore(url: str, users: dict[str, SeededUser]) -> None:
     try:
         add = users["add"]
         await conn.execute(
-            "DELETE FROM todos WHERE owner_id = $1 AND id > $2", add.user_id, max(add.todo_ids)
+            "DELETE FROM todos WHERE list_id = ANY($1::bigint[]) AND id > $2",
+            list(add.list_ids),
+            add.last_todo_id,
         )
         # Only the login workload makes sessions, all of them the login user's; other
         # sessions (the seeded ones, those an app prepared for itself) stay.
@@ -107,16 +162,16 @@ async def restore(url: str, users: dict[str, SeededUser]) -> None:
             login.user_id,
             session_id_for(login.token),
         )
-        # Toggles flip rows at random: put the seeded pattern back.
+        # Toggles flip the Inbox's rows at random: put the seeded pattern back.
         toggle = users["toggle"]
         await conn.execute(
             "UPDATE todos SET done = (rn % 3 = 0) FROM ("
             " SELECT id AS tid, row_number() OVER (ORDER BY id) AS rn"
-            " FROM todos WHERE owner_id = $1) AS seeded"
+            " FROM todos WHERE list_id = $1) AS seeded"
             " WHERE todos.id = seeded.tid AND done IS DISTINCT FROM (rn % 3 = 0)",
-            toggle.user_id,
+            toggle.inbox_id,
         )
-        await conn.execute("VACUUM ANALYZE todos, login_sessions, users")
+        await conn.execute("VACUUM ANALYZE todos, lists, login_sessions, users")
     finally:
         await conn.close()
 

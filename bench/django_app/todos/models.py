@@ -31,20 +31,60 @@ class Counts:
         return bool(self.total) and not self.active
 
 
-class TodoQuerySet(models.QuerySet):
-    def of(self, user):
-        """The user's todos that are not deleted (deleted ones wait for an Undo)."""
+class TodoListQuerySet(models.QuerySet):
+    def usable_by(self, user):
+        """The lists a person may use: their own that aren't deleted."""
         return self.filter(owner=user, deletion_id__isnull=True)
+
+    def with_active_counts(self):
+        """Each list with its number of active todos, the Inbox first, then the lists in
+        the order they were made."""
+        active = Q(todos__done=False, todos__deletion_id__isnull=True)
+        return self.annotate(active=Count("todos", filter=active)).order_by("-is_inbox", "id")
+
+
+class TodoList(models.Model):
+    # The table belongs to the app's own schema (Alembic migrations), whose users have
+    # the same ids as their auth_user rows here. Every account has one Inbox.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False
+    )
+    name = models.CharField(max_length=100)
+    is_inbox = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Set while the list is deleted (the deletions table, not mapped here).
+    deletion_id = models.BigIntegerField(null=True, blank=True, editable=False)
+
+    objects = TodoListQuerySet.as_manager()
+
+    class Meta:
+        managed = False
+        db_table = "lists"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TodoQuerySet(models.QuerySet):
+    def usable_by(self, user):
+        """The todos in the user's usable lists, less the deleted ones (they wait for an
+        Undo)."""
+        return self.filter(
+            list__owner=user, list__deletion_id__isnull=True, deletion_id__isnull=True
+        )
+
+    def in_list(self, list_id: int):
+        """One list's todos that are not deleted (the list is known to be usable)."""
+        return self.filter(list_id=list_id, deletion_id__isnull=True)
 
     def counts(self) -> Counts:
         return Counts(**self.aggregate(total=Count("id"), active=Count("id", filter=Q(done=False))))
 
 
 class Todo(models.Model):
-    # The table belongs to the app's own schema (Alembic migrations), whose users have
-    # the same ids as their auth_user rows here.
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False
+    # A todo belongs to a list; access to it is decided by its list.
+    list = models.ForeignKey(
+        TodoList, on_delete=models.DO_NOTHING, db_constraint=False, related_name="todos"
     )
     title = models.CharField(max_length=200, validators=[no_control_characters])
     description = models.TextField(

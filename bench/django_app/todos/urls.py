@@ -15,5 +15,7 @@ urlpatterns = [
     path("todos/<int:todo_id>", views.not_in_benchmark, name="update"),
     path("todos/<int:todo_id>/delete", views.not_in_benchmark, name="delete"),
     path("deletions/<int:deletion_id>/undo", views.not_in_benchmark, name="undo"),
+    path("lists", views.not_in_benchmark, name="add_list"),
+    path("lists/<int:list_id>", views.not_in_benchmark, name="list_all"),
     path("account", views.not_in_benchmark, name="account"),
 ]
