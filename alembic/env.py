@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from webapp import models  # noqa: F401 - registers every table on Base.metadata
 from webapp.config import Settings
-from webapp.db import PGBOUNCER_CONNECT_ARGS, Base
+from webapp.db import PGBOUNCER_CONNECT_ARGS, Base, compared_by_migrations
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -43,8 +43,7 @@ def _configure(**options: Any) -> None:
         # writes it (func.now() is CURRENT_TIMESTAMP, false() is 0). The models and
         # the migrations use the same portable expressions, so neither reports drift
         # where there is none (tests/test_migrations.py checks both).
-        compare_type=True,
-        compare_server_default=True,
+        **compared_by_migrations(),
         **options,
     )
 

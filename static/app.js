@@ -4,6 +4,12 @@
 "use strict";
 
 (() => {
+  // Sign-up takes the person's time zone from the browser: "today" is theirs.
+  for (const field of document.querySelectorAll("input[data-browser-time-zone]")) {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone) field.value = zone;
+  }
+
   const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 
   // Every htmx request carries the CSRF token as a header. Actions on the list also say

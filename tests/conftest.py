@@ -37,7 +37,15 @@ if TYPE_CHECKING:
     from webapp.config import Settings
 
 PG_TEST_DB = "webapp_test"
-TABLES = ("login_sessions", "todos", "deletions", "users", "throttle_counters")
+TABLES = (
+    "login_sessions",
+    "todo_labels",
+    "todos",
+    "lists",
+    "deletions",
+    "users",
+    "throttle_counters",
+)
 
 
 # -- databases --

@@ -28,11 +28,13 @@ COUNT = re.compile(r'<span class="todo-count"[^>]*><strong>(\d+)</strong>')
 TITLES = re.compile(r'<label class="title"[^>]*>([^<]*)</label>')
 
 
-def nav(page: str) -> list[tuple[str, str, str]]:
-    """The navigation's links: (href, name, active count or "")."""
+def nav(page: str, *, with_due: bool = False) -> list[tuple[str, str, str]]:
+    """The navigation's links to lists: (href, name, active count or ""); with Today's
+    and Upcoming's if `with_due`."""
     match = NAV.search(page)
     assert match, "no lists navigation"
-    return NAV_LINK.findall(match.group(0))
+    links = NAV_LINK.findall(match.group(0))
+    return [link for link in links if with_due or link[0] not in {"/today", "/upcoming"}]
 
 
 def titles(page: str) -> list[str]:
@@ -70,7 +72,11 @@ async def test_a_new_account_has_an_inbox_and_the_navigation_shows_it(
     assert (name, is_inbox) == ("Inbox", True)
     page = (await client.get("/")).text
     assert '<nav id="lists-nav" class="lists-nav" aria-label="Lists">' in page
-    assert nav(page) == [("/", "Inbox", "")]
+    assert nav(page, with_due=True) == [
+        ("/", "Inbox", ""),
+        ("/today", "Today", ""),
+        ("/upcoming", "Upcoming", ""),
+    ]
     assert '<a href="/" aria-current="page">' in page
     # The Inbox has one address: its list page sends there.
     response = await client.get(f"/lists/{inbox_id}/active?order=newest")
@@ -145,7 +151,8 @@ async def test_an_htmx_toggle_updates_the_lists_count_in_the_navigation(
         '<span class="visually-hidden"> to do</span></span>'
     ) in response.text
     response = await post_form(client, "/todos", {"title": "new"}, htmx=True)
-    assert '<span id="nav-count-inbox" class="count" data-hx-swap-oob="true">1<' in response.text
+    inbox = work - 1  # made with the account, just before
+    assert f'<span id="nav-count-{inbox}" class="count" data-hx-swap-oob="true">1<' in response.text
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ from tests.helpers import settings_for
 from webapp import models  # noqa: F401 - registers every table on Base.metadata
 from webapp.cli import alembic_config
 from webapp.config import PROJECT_ROOT
-from webapp.db import Base, make_engine
+from webapp.db import Base, compared_by_migrations, make_engine
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -37,7 +37,23 @@ if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
 PG_MIGRATIONS_DB = "webapp_migrations_test"
-APP_TABLES = {"users", "lists", "todos", "login_sessions", "throttle_counters", "deletions"}
+APP_TABLES = {
+    "users",
+    "lists",
+    "todos",
+    "todo_labels",
+    "login_sessions",
+    "throttle_counters",
+    "deletions",
+}
+# SQLite's full-text search: the FTS5 table and the tables it keeps its index in.
+SQLITE_SEARCH_TABLES = {
+    "todos_search",
+    "todos_search_config",
+    "todos_search_data",
+    "todos_search_docsize",
+    "todos_search_idx",
+}
 
 
 # -- an empty database --
@@ -109,11 +125,14 @@ def schema(url: str) -> Schema:
 
 def assert_migrated(url: str) -> None:
     current = schema(url)
-    assert current.tables == APP_TABLES | {"alembic_version"}
+    search_tables = SQLITE_SEARCH_TABLES if url.startswith("sqlite") else set()
+    assert current.tables == APP_TABLES | search_tables | {"alembic_version"}
     assert current.indexes == {
         "users": set(),
         "lists": {"ix_lists_owner_id", "ix_lists_deletion_id", "uq_lists_owner_id_inbox"},
-        "todos": {"ix_todos_list_id_id", "ix_todos_deletion_id"},
+        "todos": {"ix_todos_list_id_id", "ix_todos_list_id_due_on", "ix_todos_deletion_id"}
+        | ({"ix_todos_search"} if url.startswith("postgresql") else set()),
+        "todo_labels": {"ix_todo_labels_name_todo_id"},
         "login_sessions": {"ix_login_sessions_user_id"},
         "throttle_counters": set(),
         "deletions": {"ix_deletions_owner_id"},
@@ -122,6 +141,7 @@ def assert_migrated(url: str) -> None:
         "users": {"uq_users_email"},
         "lists": set(),
         "todos": set(),
+        "todo_labels": set(),
         "login_sessions": set(),
         "throttle_counters": set(),
         "deletions": set(),
@@ -129,12 +149,14 @@ def assert_migrated(url: str) -> None:
     fks = current.foreign_keys
     assert set(fks["todos"]) == {"fk_todos_list_id_lists", "fk_todos_deletion_id_deletions"}
     assert set(fks["lists"]) == {"fk_lists_owner_id_users", "fk_lists_deletion_id_deletions"}
+    assert set(fks["todo_labels"]) == {"fk_todo_labels_todo_id_todos"}
     assert set(fks["deletions"]) == {"fk_deletions_owner_id_users"}
     assert set(fks["login_sessions"]) == {"fk_login_sessions_user_id_users"}
     assert fks["users"] == {}
     for fk, table in (
         (fks["lists"]["fk_lists_owner_id_users"], "users"),
         (fks["todos"]["fk_todos_list_id_lists"], "lists"),
+        (fks["todo_labels"]["fk_todo_labels_todo_id_todos"], "todos"),
         (fks["login_sessions"]["fk_login_sessions_user_id_users"], "users"),
     ):
         assert fk["referred_table"] == table
@@ -165,18 +187,14 @@ def test_upgrade_downgrade_upgrade(empty_database_url: str) -> None:
     assert_migrated(url)
 
 
-# What alembic/env.py has `alembic check` compare beyond tables, columns, indexes and
-# constraints.
-COMPARE = {"compare_type": True, "compare_server_default": True}
-
-
 async def _drift(url: str, metadata: MetaData = Base.metadata) -> list[Any]:
     engine = create_async_engine(url, poolclass=pool.NullPool)
     try:
         async with engine.connect() as conn:
             return await conn.run_sync(
                 lambda sync_conn: compare_metadata(
-                    MigrationContext.configure(sync_conn, opts=COMPARE), metadata
+                    MigrationContext.configure(sync_conn, opts=compared_by_migrations()),
+                    metadata,
                 )
             )
     finally:
@@ -388,3 +406,56 @@ def test_servers_starting_together_migrate_one_at_a_time(empty_database_url: str
     ]
     assert failures == []
     assert_migrated(url)
+
+
+def _found(url: str, word: str) -> list[int]:
+    """Todo ids the database's full-text index finds for `word` (as the app asks)."""
+    if url.startswith("sqlite"):
+        sql = (
+            f"SELECT rowid FROM todos_search WHERE todos_search MATCH '\"{word}\"*' ORDER BY rowid"  # noqa: S608
+        )
+    else:
+        sql = (
+            "SELECT id FROM todos WHERE to_tsvector('english'::regconfig,"  # noqa: S608 - a word of the test
+            " (title || ' ') || coalesce(description, ''))"
+            f" @@ to_tsquery('english'::regconfig, '{word}:*') ORDER BY id"
+        )
+    [rows] = asyncio.run(_run(url, sql))
+    return [row[0] for row in rows]
+
+
+def test_todos_there_before_search_are_found_and_stay_through_down_and_up(
+    empty_database_url: str,
+) -> None:
+    url = empty_database_url
+    config = _alembic(url)
+    command.upgrade(config, BEFORE_LISTS)
+    asyncio.run(
+        _run(
+            url,
+            "INSERT INTO users (id, email, password_hash) VALUES (1, 'a@x.io', 'h')",
+            "INSERT INTO todos (id, owner_id, title, description) VALUES"
+            " (1, 1, 'Go running', NULL), (2, 1, 'Groceries', 'bread for the runners')",
+        )
+    )
+    command.upgrade(config, "head")
+    # Stemmed on both sides: "run" finds "running" and "runners".
+    assert _found(url, "run") == [1, 2]
+    asyncio.run(
+        _run(
+            url,
+            "UPDATE todos SET due_on = '2026-12-07' WHERE id = 1",
+            "INSERT INTO todo_labels (todo_id, name) VALUES (2, 'errands')",
+            "UPDATE todos SET title = 'Go swimming' WHERE id = 1",
+        )
+    )
+    # The index follows changes (SQLite: the triggers).
+    assert _found(url, "swim") == [1]
+    assert _found(url, "run") == [2]
+
+    command.downgrade(config, "5b2e7c91d4a0")
+    [todos] = asyncio.run(_run(url, "SELECT id, title FROM todos ORDER BY id"))
+    assert todos == [(1, "Go swimming"), (2, "Groceries")]
+    command.upgrade(config, "head")
+    assert _found(url, "swim") == [1]
+    assert asyncio.run(_drift(url)) == []

@@ -98,7 +98,7 @@ async def test_relationships_never_load_lazily(
     assert todo is not None
     # An unplanned load is an error at once, not a hidden query per row.
     with pytest.raises(InvalidRequestError, match="lazy='raise'"):
-        _ = todo.list
+        _ = todo.todo_list
     owner = await db.scalar(select(User))
     assert owner is not None
     with pytest.raises(InvalidRequestError, match="lazy='raise'"):

@@ -11,14 +11,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
+from webapp.dates import is_time_zone
 from webapp.inputs import parse_id
 from webapp.models import (
     DESCRIPTION_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
+    LABEL_MAX_LENGTH,
     LIST_NAME_MAX_LENGTH,
     TITLE_MAX_LENGTH,
 )
@@ -26,7 +29,7 @@ from webapp.models import (
 if TYPE_CHECKING:
     from collections.abc import Set
 
-    from starlette.datastructures import FormData
+    from starlette.datastructures import FormData, ImmutableMultiDict
 
     from webapp.models import Todo
 
@@ -38,7 +41,7 @@ PASSWORD_MAX_BYTES = 1024
 _EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-def _field(form: FormData, name: str, errors: Errors) -> str:
+def _field(form: ImmutableMultiDict[str, Any], name: str, errors: Errors) -> str:
     values = form.getlist(name)
     if len(values) > 1:
         errors[name] = "This field was sent more than once."
@@ -98,10 +101,38 @@ class EditInput:
     title: str
     description: str | None
     list_id: int
+    # As typed when it isn't a date (shown back with the error), else the date.
+    due_on: date | str | None = None
+    # As typed (comma-separated), and the names in it.
+    labels: str = ""
+    label_names: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, todo: Todo) -> EditInput:
-        return cls(title=todo.title, description=todo.description, list_id=todo.list_id)
+        names = tuple(label.name for label in todo.labels)
+        return cls(todo.title, todo.description, todo.list_id, todo.due_on, ", ".join(names), names)
+
+    @property
+    def due_date(self) -> date | None:
+        """The due date, once valid (text is only kept alongside an error)."""
+        return self.due_on if isinstance(self.due_on, date) else None
+
+
+def parse_due_on(form: FormData, errors: Errors) -> date | str | None:
+    """A date input's value (YYYY-MM-DD), or nothing; as typed when it isn't a date."""
+    text = _field(form, "due_on", errors).strip()
+    if "due_on" in errors or not text:
+        return None
+    try:
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        errors["due_on"] = "Please enter a date like 2026-12-07, or leave it empty."
+        return text
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def parse_edit(form: FormData, list_id: int, usable_lists: Set[int]) -> tuple[EditInput, Errors]:
@@ -114,7 +145,43 @@ def parse_edit(form: FormData, list_id: int, usable_lists: Set[int]) -> tuple[Ed
             errors["list"] = "That list does not exist. Please choose another."
         else:
             list_id = chosen_id
-    return EditInput(todo.title, todo.description, list_id), errors
+    due_on = parse_due_on(form, errors)
+    labels = _field(form, "labels", errors)
+    names = parse_labels(labels, errors) if "labels" not in errors else ()
+    return EditInput(todo.title, todo.description, list_id, due_on, labels, names), errors
+
+
+def parse_labels(text: str, errors: Errors) -> tuple[str, ...]:
+    """Comma-separated label names: each trimmed (inner spaces made single), empty ones
+    and repeats dropped. A name can't hold a comma: that is what separates them."""
+    names: list[str] = []
+    for part in text.split(","):
+        name = " ".join(part.split())
+        if not name or name in names:
+            continue
+        if len(name) > LABEL_MAX_LENGTH:
+            errors["labels"] = f"A label can be at most {LABEL_MAX_LENGTH} characters long."
+        elif _has_control_characters(name):
+            errors["labels"] = "A label can't contain control characters."
+        names.append(name)
+    if len(names) > MAX_LABELS:
+        errors["labels"] = f"A todo can have at most {MAX_LABELS} labels."
+    return tuple(names)
+
+
+MAX_LABELS = 20
+SEARCH_MAX_LENGTH = 200
+
+
+def parse_search(query: ImmutableMultiDict[str, Any], errors: Errors) -> str:
+    """What to search for (`?q=`): any text up to a length."""
+    text = " ".join(_field(query, "q", errors).split())
+    if "q" not in errors:
+        if len(text) > SEARCH_MAX_LENGTH:
+            errors["q"] = f"Search for at most {SEARCH_MAX_LENGTH} characters."
+        elif _has_control_characters(text):
+            errors["q"] = "A search can't contain control characters."
+    return text if not errors else ""
 
 
 def parse_list_name(form: FormData, errors: Errors) -> str:
@@ -127,6 +194,14 @@ def parse_list_name(form: FormData, errors: Errors) -> str:
         errors["name"] = f"A list's name can be at most {LIST_NAME_MAX_LENGTH} characters long."
     elif _has_control_characters(name):
         errors["name"] = "A list's name can't contain control characters."
+    return name
+
+
+def parse_time_zone(form: FormData, errors: Errors) -> str:
+    """An IANA time zone name this system knows ("Europe/Paris")."""
+    name = _field(form, "time_zone", errors).strip()
+    if "time_zone" not in errors and not is_time_zone(name):
+        errors["time_zone"] = "Please choose a time zone from the list."
     return name
 
 

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, false, func, text
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    false,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import Base, BigId, UTCDateTime
 
 TITLE_MAX_LENGTH = 200
 LIST_NAME_MAX_LENGTH = 100
+LABEL_MAX_LENGTH = 50
 INBOX = "Inbox"
 DESCRIPTION_MAX_LENGTH = 5000
 EMAIL_MAX_LENGTH = 254
+TIME_ZONE_MAX_LENGTH = 64
 
 
 class User(Base):
@@ -24,6 +35,8 @@ class User(Base):
     # addresses unique case-insensitively on every backend.
     email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    # An IANA name ("Europe/Paris"): what "today" is for this person.
+    time_zone: Mapped[str] = mapped_column(String(TIME_ZONE_MAX_LENGTH), server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
 
     # lazy="raise": an unplanned load in async code is a bug to fix, not a slow page.
@@ -99,6 +112,8 @@ class Todo(Base):
     # a purged todo must not act on a newer one that took its id.
     __table_args__ = (
         Index("ix_todos_list_id_id", "list_id", "id"),
+        # Today and Upcoming: a person's todos by due date, list by list.
+        Index("ix_todos_list_id_due_on", "list_id", "due_on"),
         {"sqlite_autoincrement": True},
     )
 
@@ -107,6 +122,8 @@ class Todo(Base):
     title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
     description: Mapped[str | None] = mapped_column(Text)
     done: Mapped[bool] = mapped_column(server_default=false())
+    # A day, not an instant: due "on 7 December" wherever the person is.
+    due_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, server_default=func.now(), onupdate=func.now()
@@ -117,7 +134,40 @@ class Todo(Base):
         BigId, ForeignKey("deletions.id", ondelete="CASCADE"), index=True
     )
 
-    list: Mapped[TodoList] = relationship(lazy="raise")
+    todo_list: Mapped[TodoList] = relationship(lazy="raise")
+    labels: Mapped[list[TodoLabel]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", passive_deletes=True, order_by="TodoLabel.name"
+    )
+
+
+# Full-text search on PostgreSQL: English stemming ("running" finds "run") over the title
+# and the description, in a GIN index of this very expression (`ix_todos_search`, made
+# by the search migration, as SQLite's FTS5 table is), which `queries.py` searches with.
+# Written with constants, not parameters: the planner uses an expression index only for
+# the same expression.
+SEARCH_CONFIG = text("'english'::regconfig")
+SEARCH_VECTOR = func.to_tsvector(
+    SEARCH_CONFIG,
+    Todo.title.op("||")(text("' '")).op("||")(func.coalesce(Todo.description, text("''"))),
+)
+
+
+class TodoLabel(Base):
+    """A label on a todo: a word to show on it and to find it by (`/labels/{name}`).
+
+    Labels are words on todos, not things of their own: whoever may see a todo (through
+    its list) sees its labels, and finds it by them. A name holds no comma: a row's
+    labels travel as one comma-joined column (`queries.py`).
+    """
+
+    __tablename__ = "todo_labels"
+    # A label's page: its todos, by name.
+    __table_args__ = (Index("ix_todo_labels_name_todo_id", "name", "todo_id"),)
+
+    todo_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("todos.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(LABEL_MAX_LENGTH), primary_key=True)
 
 
 class LoginSession(Base):

@@ -8,30 +8,50 @@ The data layer knows no HTTP: the web layer maps `NotFound` to a 404.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
+    String,
     bindparam,
     case,
     delete,
     false,
     func,
     insert,
+    literal_column,
+    null,
     select,
+    table,
     true,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import selectinload
 
+from webapp.dates import DEFAULT_TIME_ZONE, upcoming_until
 from webapp.inputs import MAX_ID
-from webapp.models import INBOX, Deletion, ThrottleCounter, Todo, TodoList, User
+from webapp.models import (
+    INBOX,
+    SEARCH_CONFIG,
+    SEARCH_VECTOR,
+    Deletion,
+    ThrottleCounter,
+    Todo,
+    TodoLabel,
+    TodoList,
+    User,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
     from sqlalchemy import FromClause, Insert, Row, Select, Table, Update
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -68,14 +88,23 @@ async def get_user_by_email(db: AsyncSession, email: str) -> User | None:
     return await db.scalar(select(User).where(User.email == email))
 
 
-async def create_user(db: AsyncSession, email: str, password_hash: str) -> User:
+async def create_user(
+    db: AsyncSession, email: str, password_hash: str, time_zone: str = DEFAULT_TIME_ZONE
+) -> User:
     """A new account, with its Inbox."""
     user = User(
-        email=email, password_hash=password_hash, lists=[TodoList(name=INBOX, is_inbox=True)]
+        email=email,
+        password_hash=password_hash,
+        time_zone=time_zone,
+        lists=[TodoList(name=INBOX, is_inbox=True)],
     )
     db.add(user)
     await db.flush()
     return user
+
+
+async def set_time_zone(db: AsyncSession, user: Owner, time_zone: str) -> None:
+    await db.execute(update(User).where(User.id == user.id).values(time_zone=time_zone))
 
 
 async def set_password_hash(db: AsyncSession, user: Owner, password_hash: str) -> None:
@@ -137,6 +166,8 @@ _LISTS = cast("Table", TodoList.__table__)
 _list = _LISTS.c
 _TODOS = cast("Table", Todo.__table__)
 _todo = _TODOS.c
+_LABELS = cast("Table", TodoLabel.__table__)
+_label = _LABELS.c
 
 
 def _usable(lists: FromClause) -> ColumnElement[bool]:
@@ -198,22 +229,63 @@ NO_LIST = "That list does not exist."
 
 
 class ListRow(NamedTuple):
-    """A list as the navigation shows it: its name and how many todos are still to do."""
+    """A list as the navigation shows it: its name and how many of its todos are still
+    to do: all of them, those due today or before, and those due in the coming days."""
 
     id: int
     name: str
     is_inbox: bool
     active: int
+    due: int
+    upcoming: int
 
 
-# Every usable list with its count of active todos: one grouped statement, whatever the
+@dataclass(frozen=True, slots=True)
+class Lists:
+    """Every list a person may use, for the navigation, with Today's and Upcoming's
+    counts across them."""
+
+    lists: list[ListRow]
+
+    @property
+    def inbox(self) -> ListRow:
+        return self.lists[0]
+
+    @property
+    def due(self) -> int:
+        return sum(list_.due for list_ in self.lists)
+
+    @property
+    def upcoming(self) -> int:
+        return sum(list_.upcoming for list_ in self.lists)
+
+    def find(self, list_id: int | None) -> ListRow | None:
+        """The list with this id (None: the Inbox)."""
+        if list_id is None:
+            return self.inbox
+        return next((list_ for list_ in self.lists if list_.id == list_id), None)
+
+    def __iter__(self) -> Iterator[ListRow]:
+        return iter(self.lists)
+
+
+_undone = _todo.done.is_(False)
+# Every usable list with its counts of active todos: one grouped statement, whatever the
 # number of lists. The Inbox comes first, then the lists in the order they were made.
 _LISTS_WITH_COUNTS = (
-    select(_list.id, _list.name, _list.is_inbox, func.count(_todo.id))
+    select(
+        _list.id,
+        _list.name,
+        _list.is_inbox,
+        func.count(_todo.id),
+        func.count(_todo.id).filter(_todo.due_on <= bindparam("today")),
+        func.count(_todo.id).filter(
+            _todo.due_on > bindparam("today"), _todo.due_on <= bindparam("until")
+        ),
+    )
     .select_from(
         _LISTS.outerjoin(
-            _TODOS,
-            (_todo.list_id == _list.id) & _todo.deletion_id.is_(None) & _todo.done.is_(False),
+            _TODOS, (_todo.list_id == _list.id) & _todo.deletion_id.is_(None) & _undone
         )
     )
     .where(_USABLE)
@@ -222,8 +294,11 @@ _LISTS_WITH_COUNTS = (
 )
 
 
-async def lists_of(db: AsyncSession, owner: Owner) -> list[ListRow]:
-    return [ListRow._make(row) for row in await db.execute(_LISTS_WITH_COUNTS, _mine(owner))]
+async def lists_of(db: AsyncSession, owner: Owner, today: date) -> Lists:
+    """Every usable list, the Inbox first, with its counts for the person's `today`."""
+    parameters = _mine(owner) | {"today": today, "until": upcoming_until(today)}
+    rows = await db.execute(_LISTS_WITH_COUNTS, parameters)
+    return Lists([ListRow._make(row) for row in rows])
 
 
 _ADD_LIST = (
@@ -256,8 +331,11 @@ async def rename_list(db: AsyncSession, owner: Owner, list_id: int, name: str) -
 
 @dataclass(frozen=True, slots=True)
 class Counts:
+    """How many todos a list has, and how many of them are still to do."""
+
     total: int
     active: int
+    list_id: int
 
     @property
     def completed(self) -> int:
@@ -273,17 +351,21 @@ def _matching(filter_: Filter) -> list[ColumnElement[bool]]:
 
 
 @cache
-def _counts(inbox: bool) -> Select[int, int]:
+def _counts(inbox: bool) -> Select[int, int, int]:
+    # The list's id too: the Inbox's is not in its address.
     return select(
         func.count(_todo.id).label("total"),
-        func.count(_todo.id).filter(_todo.done.is_(False)).label("active"),
+        func.count(_todo.id).filter(_undone).label("active"),
+        select(_list.id).where(_the_list(inbox)).scalar_subquery().label("list_id"),
     ).where(_in_list(inbox))
 
 
 async def count_todos(db: AsyncSession, owner: Owner, list_id: int | None) -> Counts:
     """The counts of one list's todos (`list_id` None: the Inbox's)."""
-    total, active = (await db.execute(_counts(list_id is None), _in(owner, list_id))).one()
-    return Counts(total=total, active=active)
+    row = (await db.execute(_counts(list_id is None), _in(owner, list_id))).one()
+    if row.list_id is None:
+        raise NotFound(NO_LIST)
+    return Counts(total=row.total, active=row.active, list_id=row.list_id)
 
 
 class TodoRow(NamedTuple):
@@ -299,9 +381,34 @@ class TodoRow(NamedTuple):
     description: str | None
     done: bool
     list_id: int
+    due_on: date | None
+    # Its labels' names joined by commas (no name holds one), or None.
+    labels: str | None
+    # In views across lists (Today, Upcoming): the name of the list it is in.
+    list_name: str | None = None
+
+    @property
+    def label_names(self) -> list[str]:
+        return sorted(self.labels.split(",")) if self.labels else []
 
 
-_ROW = (_todo.id, _todo.title, _todo.description, _todo.done, _todo.list_id)
+def _labels_of(todo_id: ColumnElement[int]) -> ColumnElement[str | None]:
+    """A todo's labels as one column: every row's in the statement that reads the rows
+    (a correlated subquery the database answers from the primary key's index), rather
+    than a statement of their own for the page (or for each changed row)."""
+    names = select(func.aggregate_strings(_label.name, ",")).where(_label.todo_id == todo_id)
+    return names.scalar_subquery().label("labels")
+
+
+_COLUMNS = (_todo.id, _todo.title, _todo.description, _todo.done, _todo.list_id, _todo.due_on)
+_ROW = (*_COLUMNS, _labels_of(_todo.id))
+
+
+def _todo_row(columns: Sequence[Any]) -> TodoRow:
+    # Not `TodoRow._make`: it wants every field, `list_name` included.
+    return TodoRow(*columns)
+
+
 _ROW_WIDTH = len(_ROW)
 
 
@@ -316,7 +423,7 @@ def _page_statement(
     """
     counts = _counts(inbox).subquery("counts")
     query = (
-        select(*_ROW, counts.c.total, counts.c.active)
+        select(*_ROW, counts.c.total, counts.c.active, counts.c.list_id)
         .join_from(_TODOS, counts, true())
         .where(_in_list(inbox), *_matching(filter_))
     )
@@ -353,8 +460,111 @@ async def list_todos(
     if not rows:
         # An empty page has no row to carry the counts.
         return [], await count_todos(db, owner, list_id)
-    counts = Counts(total=rows[0].total, active=rows[0].active)
-    return [TodoRow._make(row[:_ROW_WIDTH]) for row in rows], counts
+    first = rows[0]
+    counts = Counts(total=first.total, active=first.active, list_id=first.list_id)
+    return [_todo_row(row[:_ROW_WIDTH]) for row in rows], counts
+
+
+# -- todos across lists: Today, Upcoming, a label, a search ---------------------------------
+
+_ACROSS = (
+    select(*_ROW, _list.name)
+    .join_from(_TODOS, _LISTS, _list.id == _todo.list_id)
+    .where(_USABLE, _todo.deletion_id.is_(None))
+    .limit(bindparam("limit", type_=Integer()))
+)
+
+
+@cache
+def _due_statement(*, upcoming: bool) -> Select[Any]:
+    """The person's undone todos due by `through` (and after `after`, for Upcoming),
+    from every list, by due date: Today's and Upcoming's rows."""
+    query = _ACROSS.where(_undone, _todo.due_on <= bindparam("through"))
+    if upcoming:
+        query = query.where(_todo.due_on > bindparam("after"))
+    return query.order_by(_todo.due_on, _todo.id)
+
+
+async def due_todos(
+    db: AsyncSession, owner: Owner, *, through: date, after: date | None = None, limit: int
+) -> list[TodoRow]:
+    """Undone todos due on or before `through` (and after `after`), across lists."""
+    statement = _due_statement(upcoming=after is not None)
+    parameters = _mine(owner) | {"through": through, "after": after, "limit": limit}
+    return [TodoRow._make(row) for row in await db.execute(statement, parameters)]
+
+
+# The still-to-do first, then the newest.
+_ACROSS_ORDER = (_todo.done, _todo.id.desc())
+_LABELLED = _ACROSS.where(
+    _todo.id.in_(select(_label.todo_id).where(_label.name == bindparam("label")))
+).order_by(*_ACROSS_ORDER)
+
+
+async def labelled_todos(db: AsyncSession, owner: Owner, name: str, *, limit: int) -> list[TodoRow]:
+    """The todos with this label, from every list."""
+    parameters = _mine(owner) | {"label": name, "limit": limit}
+    return [TodoRow._make(row) for row in await db.execute(_LABELLED, parameters)]
+
+
+async def set_labels(db: AsyncSession, owner: Owner, todo_id: int, names: Sequence[str]) -> None:
+    """Give one of the person's todos exactly these labels."""
+    parameters = _the_todo(owner, todo_id)
+    await db.execute(_CLEAR_LABELS, parameters)
+    if names:
+        await db.execute(_ADD_LABEL, [parameters | {"label": name} for name in names])
+
+
+# Only a todo the person may use: the statements check it themselves.
+_CLEAR_LABELS = delete(_LABELS).where(_label.todo_id.in_(select(_todo.id).where(_THE_TODO)))
+_ADD_LABEL = insert(_LABELS).from_select(
+    ["todo_id", "name"],
+    select(_todo.id, bindparam("label", type_=_label.name.type)).where(_THE_TODO),
+)
+
+
+# Full-text search, in the database's own index: on PostgreSQL an expression index (GIN)
+# over the English text-search vector of title and description ("running" finds "run");
+# on SQLite the FTS5 table `todos_search` with the Porter stemmer, kept in step with
+# `todos` by triggers (migration 6e1f...). Every word found as a word or a word's start:
+# results follow the person's typing.
+MAX_SEARCH_WORDS = 10
+_WORD = re.compile(r"\w+")
+
+
+def search_terms(text: str, dialect: str) -> str | None:
+    """The engine's query for `text`: each word, as the start of a word, all of them;
+    None when there is no word to look for."""
+    words = _WORD.findall(text)[:MAX_SEARCH_WORDS]
+    if not words:
+        return None
+    if dialect == "postgresql":
+        return " & ".join(f"{word}:*" for word in words)
+    return " AND ".join(f'"{word}"*' for word in words)
+
+
+@cache
+def _search_statement(dialect: str) -> Select[Any]:
+    terms = bindparam("terms", type_=String())
+    if dialect == "postgresql":
+        matches = SEARCH_VECTOR.bool_op("@@")(func.to_tsquery(SEARCH_CONFIG, terms))
+    else:
+        matches = _todo.id.in_(
+            select(literal_column("rowid"))
+            .select_from(table("todos_search"))
+            .where(literal_column("todos_search").match(terms))
+        )
+    return _ACROSS.where(matches).order_by(*_ACROSS_ORDER)
+
+
+async def search_todos(db: AsyncSession, owner: Owner, text: str, *, limit: int) -> list[TodoRow]:
+    """The todos whose title or description holds every word of `text`, from every list."""
+    dialect = db.get_bind().dialect.name
+    terms = search_terms(text, dialect)
+    if terms is None:
+        return []
+    parameters = _mine(owner) | {"terms": terms, "limit": limit}
+    return [TodoRow._make(row) for row in await db.execute(_search_statement(dialect), parameters)]
 
 
 async def neighbour(
@@ -397,7 +607,7 @@ async def rows_before(
     return await db.scalar(statement, _in(owner, list_id)) or 0
 
 
-_GET_TODO = select(Todo).where(_THE_TODO)
+_GET_TODO = select(Todo).where(_THE_TODO).options(selectinload(Todo.labels))
 
 
 async def get_todo_for(db: AsyncSession, owner: Owner, todo_id: int) -> Todo:
@@ -426,7 +636,9 @@ def _changed_row(its_list: ColumnElement[int]) -> tuple[ColumnElement[Any], ...]
         & (_other.c.id != bindparam("todo_id"))
     )
     return (
-        *_ROW,
+        # (By the parameter, not the column: see above.)
+        *_COLUMNS,
+        _labels_of(bindparam("todo_id")),
         (select(func.count(_other.c.id)).where(others).scalar_subquery() + 1).label("total"),
         (
             select(func.count(_other.c.id))
@@ -448,12 +660,14 @@ def _add(inbox: bool) -> Insert:
         bindparam("new_title", type_=_todo.title.type),
         bindparam("new_description", type_=_todo.description.type),
         false(),
+        bindparam("new_due", type_=_todo.due_on.type),
     ).where(_the_list(inbox))
     return (
         insert(_TODOS)
-        .from_select(["list_id", "title", "description", "done"], values)
+        .from_select(["list_id", "title", "description", "done", "due_on"], values)
         # Not _CHANGED: an INSERT's RETURNING can't name the new row apart from the others.
-        .returning(*_ROW)
+        # A new todo has no labels yet.
+        .returning(*_COLUMNS, null().label("labels"))
     )
 
 
@@ -466,6 +680,7 @@ _EDIT = (
         title=bindparam("new_title"),
         description=bindparam("new_description"),
         list_id=bindparam("new_list"),
+        due_on=bindparam("new_due"),
     )
     .returning(*_changed_row(bindparam("new_list")))
 )
@@ -475,14 +690,19 @@ _TOGGLE = update(_TODOS).where(_THE_TODO).values(done=~_todo.done).returning(*_C
 
 
 async def add_todo(
-    db: AsyncSession, owner: Owner, list_id: int | None, title: str, description: str | None
+    db: AsyncSession,
+    owner: Owner,
+    list_id: int | None,
+    title: str,
+    description: str | None,
+    due_on: date | None = None,
 ) -> TodoRow:
     """A new todo at the end of a list (`list_id` None: the Inbox)."""
-    values = {"new_title": title, "new_description": description}
+    values = {"new_title": title, "new_description": description, "new_due": due_on}
     row = (await db.execute(_add(list_id is None), _in(owner, list_id) | values)).one_or_none()
     if row is None:
         raise NotFound(NO_LIST)
-    return TodoRow._make(row)
+    return _todo_row(row)
 
 
 async def edit_todo(
@@ -492,10 +712,16 @@ async def edit_todo(
     title: str,
     description: str | None,
     list_id: int,
+    due_on: date | None,
 ) -> tuple[TodoRow, Counts]:
-    """Change a todo's title and description, and move it to `list_id` (its own list or
-    another usable one). The counts are those of the list it is in now."""
-    values = {"new_title": title, "new_description": description, "new_list": list_id}
+    """Change a todo's title, description and due date, and move it to `list_id` (its
+    own list or another usable one). The counts are those of the list it is in now."""
+    values = {
+        "new_title": title,
+        "new_description": description,
+        "new_list": list_id,
+        "new_due": due_on,
+    }
     return await _update_one(db, _EDIT, _the_todo(owner, todo_id) | values)
 
 
@@ -526,7 +752,8 @@ async def _update_one(
 
 
 def _changed(row: Row[Any]) -> tuple[TodoRow, Counts]:
-    return TodoRow._make(row[:_ROW_WIDTH]), Counts(total=row.total, active=row.active)
+    todo = _todo_row(row[:_ROW_WIDTH])
+    return todo, Counts(total=row.total, active=row.active, list_id=todo.list_id)
 
 
 @cache
@@ -552,6 +779,8 @@ class Deleted:
 
     deletion_id: int
     titles: list[str]
+    # The list the todos were in, or the list deleted.
+    list_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -567,7 +796,7 @@ _NEW_DELETION = insert(Deletion).values(owner_id=bindparam("owner")).returning(D
 _MARK_DELETED = (
     update(_TODOS)
     .values(deletion_id=bindparam("deletion"), updated_at=_todo.updated_at)
-    .returning(_todo.title)
+    .returning(_todo.title, _todo.list_id)
 )
 _DELETE_ONE = _MARK_DELETED.where(_THE_TODO)
 
@@ -582,7 +811,7 @@ _DELETE_LIST = (
     update(_LISTS)
     .where(_the_list(inbox=False), _list.is_inbox.is_(False))
     .values(deletion_id=bindparam("deletion"))
-    .returning(_list.name)
+    .returning(_list.name, _list.id)
 )
 _PURGE = delete(Deletion).where(
     Deletion.owner_id == bindparam("owner"), Deletion.created_at < bindparam("before")
@@ -621,14 +850,14 @@ async def _delete(
     # Deletions older than the undo window go for good (their todos by cascade).
     await db.execute(_PURGE, _mine(owner) | {"before": datetime.now(UTC) - UNDO_WINDOW})
     deletion_id: int = (await db.execute(_NEW_DELETION, _mine(owner))).scalar_one()
-    titles = list((await db.execute(statement, parameters | {"deletion": deletion_id})).scalars())
-    if not titles:
+    rows = (await db.execute(statement, parameters | {"deletion": deletion_id})).all()
+    if not rows:
         # Nothing matched: take the empty deletion back (the request may still commit).
         await db.execute(delete(Deletion).where(Deletion.id == deletion_id))
         if empty is not None:
             raise empty
         return None
-    return Deleted(deletion_id=deletion_id, titles=titles)
+    return Deleted(deletion_id=deletion_id, titles=[row[0] for row in rows], list_id=rows[0][1])
 
 
 # Only the person who deleted can undo, and only what they deleted.

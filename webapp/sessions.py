@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial, wraps
 from typing import TYPE_CHECKING, cast
 from urllib.parse import urlencode
@@ -20,6 +20,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import RedirectResponse, Response
 
 from webapp import flash
+from webapp.dates import DEFAULT_TIME_ZONE, today_in
 from webapp.middleware.unit_of_work import before_commit
 from webapp.models import LoginSession, User
 from webapp.state import db_session, settings_of
@@ -48,6 +49,12 @@ class CurrentUser:
 
     id: int
     email: str
+    time_zone: str = DEFAULT_TIME_ZONE
+
+    @property
+    def today(self) -> date:
+        """The person's date now, in their time zone."""
+        return today_in(self.time_zone)
 
 
 def session_id_for(token: str) -> str:
@@ -78,7 +85,13 @@ def require_user(request: HTTPConnection) -> CurrentUser:
 _SESSIONS = cast("Table", LoginSession.__table__)
 _USERS = cast("Table", User.__table__)
 _LOOKUP = (
-    select(_SESSIONS.c.user_id, _SESSIONS.c.created_at, _SESSIONS.c.last_seen_at, _USERS.c.email)
+    select(
+        _SESSIONS.c.user_id,
+        _SESSIONS.c.created_at,
+        _SESSIONS.c.last_seen_at,
+        _USERS.c.email,
+        _USERS.c.time_zone,
+    )
     .join_from(_SESSIONS, _USERS, _USERS.c.id == _SESSIONS.c.user_id)
     .where(_SESSIONS.c.id == bindparam("session_id"))
 )
@@ -155,7 +168,11 @@ class LoginSessionMiddleware:
         if idle > self.idle_timeout or age > self.max_age:
             write: Callable[[], Awaitable[None]] = partial(_delete, db, session_id)
         else:
-            state["user"] = CurrentUser(id=login_session.user_id, email=login_session.email)
+            state["user"] = CurrentUser(
+                id=login_session.user_id,
+                email=login_session.email,
+                time_zone=login_session.time_zone,
+            )
             if now - login_session.last_seen_at <= TOUCH_INTERVAL:
                 return
             write = partial(_touch, db, session_id, now)
@@ -190,7 +207,9 @@ async def log_in(request: Request, response: Response, user: User | CurrentUser)
     db.add(LoginSession(id=session_id, user_id=user.id, created_at=now, last_seen_at=now))
     await db.flush()
     request.scope["state"]["session_id"] = session_id
-    request.scope["state"]["user"] = CurrentUser(id=user.id, email=user.email)
+    request.scope["state"]["user"] = CurrentUser(
+        id=user.id, email=user.email, time_zone=user.time_zone
+    )
     response.set_cookie(
         COOKIE,
         token,

@@ -12,6 +12,7 @@ from starlette.templating import Jinja2Templates
 
 from webapp import flash
 from webapp.config import PROJECT_ROOT
+from webapp.dates import day_words, due_words
 from webapp.static_files import HashedStaticFiles
 
 if TYPE_CHECKING:
@@ -37,6 +38,9 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # A due date in words for a row: `todo.due_on|due(view.today, todo.done)`.
+    env.filters["due"] = due_words
+    env.filters["day"] = day_words
     return Jinja2Templates(env=env)
 
 

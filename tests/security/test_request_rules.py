@@ -108,7 +108,7 @@ def test_templates_never_mark_text_safe_or_put_data_in_code() -> None:
             # Interpolation only of server-built URLs and fixed choices, never user text.
             for expression in re.findall(r"{{(.*?)}}", value):
                 assert re.fullmatch(
-                    r"\s*(path_for\(.*\)|view\.query|'[a-z]+' if view\.order == 'newest'"
+                    r"\s*('[a-z_]+'\|path(\(.*\))?|view\.query|'[a-z]+' if view\.order == 'newest'"
                     r" else '[a-z]+')\s*",
                     expression,
                 ), (template, name, expression)

@@ -1,4 +1,5 @@
-"""The account page: change the password, log out everywhere, delete the account.
+"""The account page: the time zone, change the password, log out everywhere, delete the
+account.
 
 Every action that could take over or destroy an account asks for the current password,
 checked (and throttled) the same way as a login.
@@ -12,7 +13,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from webapp import auth, flash, queries, sessions
-from webapp.forms import Errors, parse_new_password, parse_password
+from webapp.dates import time_zones
+from webapp.forms import Errors, parse_new_password, parse_password, parse_time_zone
 from webapp.inputs import read_form
 from webapp.routes.accounts import throttled_errors
 from webapp.state import db_session
@@ -35,9 +37,10 @@ def _page(
     headers: dict[str, str] | None = None,
 ) -> Response:
     context = {
-        # Which form the errors belong to: both have a password field.
+        # Which form the errors belong to: two have a password field.
         "form": form,
         "errors": errors or {},
+        "time_zones": time_zones(),
     }
     return render(
         request, "accounts/account.html", context, status_code=status_code, headers=headers
@@ -89,6 +92,19 @@ async def change_password(request: Request) -> Response:
 
 
 @sessions.login_required
+async def change_time_zone(request: Request) -> Response:
+    user = sessions.require_user(request)
+    errors: Errors = {}
+    time_zone = parse_time_zone(await read_form(request), errors)
+    if errors:
+        return _page(request, errors=errors, form="time_zone", status_code=422)
+    await queries.set_time_zone(db_session(request), user, time_zone)
+    response = RedirectResponse(request.app.url_path_for("account"), status_code=303)
+    flash.keep(request, response, f"Your time zone is now {time_zone}.")
+    return response
+
+
+@sessions.login_required
 async def log_out_everywhere(request: Request) -> Response:
     response = RedirectResponse(request.app.url_path_for("login"), status_code=303)
     await sessions.log_out(request, response, everywhere=True)
@@ -117,6 +133,7 @@ async def delete_account(request: Request) -> Response:
 routes = [
     Route("/account", show, methods=["GET"], name="account"),
     Route("/account/password", change_password, methods=["POST"], name="change_password"),
+    Route("/account/time-zone", change_time_zone, methods=["POST"], name="change_time_zone"),
     Route(
         "/account/logout-everywhere",
         log_out_everywhere,

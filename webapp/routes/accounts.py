@@ -13,7 +13,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from webapp import auth, flash, queries, sessions
-from webapp.forms import Credentials, parse_credentials
+from webapp.dates import DEFAULT_TIME_ZONE
+from webapp.forms import Credentials, Errors, parse_credentials, parse_time_zone
 from webapp.inputs import read_form
 from webapp.state import db_session
 from webapp.templating import render
@@ -85,7 +86,13 @@ async def signup_page(request: Request) -> Response:
 async def signup(request: Request) -> Response:
     if sessions.current_user(request) is not None:
         return _landing(request)
-    values, errors = parse_credentials(await read_form(request), new_account=True)
+    form = await read_form(request)
+    values, errors = parse_credentials(form, new_account=True)
+    # Sent by the browser, not typed: one this system doesn't know is simply not used.
+    zone_errors: Errors = {}
+    time_zone = parse_time_zone(form, zone_errors)
+    if zone_errors:
+        time_zone = DEFAULT_TIME_ZONE
     if errors:
         return _form_page(
             request, "accounts/signup.html", values=values, errors=errors, status_code=422
@@ -99,7 +106,7 @@ async def signup(request: Request) -> Response:
     taken = await queries.get_user_by_email(db, values.email) is not None
     if not taken:
         try:
-            user = await queries.create_user(db, values.email, password_hash)
+            user = await queries.create_user(db, values.email, password_hash, time_zone)
         except IntegrityError:
             # Lost a race for the same email. The 422 makes the unit of work roll back.
             taken = True

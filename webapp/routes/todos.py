@@ -8,14 +8,22 @@ rendered from the same macros the page uses.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from webapp import flash, queries
-from webapp.forms import EditInput, parse_edit, parse_list_name, parse_title, parse_todo
+from webapp.dates import day_words, upcoming_until
+from webapp.forms import (
+    EditInput,
+    parse_edit,
+    parse_list_name,
+    parse_search,
+    parse_title,
+    parse_todo,
+)
 from webapp.inputs import BadInput, parse_id, read_form
 from webapp.queries import Filter, NotFound, Order
 from webapp.sessions import login_required, require_user
@@ -24,22 +32,29 @@ from webapp.templating import is_htmx, render
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from datetime import date
 
     from starlette.datastructures import FormData
     from starlette.requests import Request
 
     from webapp.models import Todo
-    from webapp.queries import Counts, ListRow, TodoRow
+    from webapp.queries import Counts, Lists, TodoRow
 
+# A list's page, or a page of todos across lists: Today's and Upcoming's (undone, by
+# due date), a label's, or a search's.
+Kind = Literal["list", "today", "upcoming", "label", "search"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
 FILTERS: tuple[Filter, ...] = get_args(Filter)
 ORDERS: tuple[Order, ...] = get_args(Order)
+# The most rows a page across lists shows (a person with more has bigger problems).
+MAX_ACROSS_ROWS = 500
 # The most rows an htmx action re-renders when the page had loaded more with "Show more".
 MAX_SHOWN_PAGES = 20
 
 
 @dataclass(frozen=True, slots=True)
 class ListView:
-    """Which list view a page shows, or an action came from and returns to."""
+    """Which page a page is, or an action came from and returns to."""
 
     # The list shown; None is the Inbox (`/`).
     list_id: int | None = None
@@ -47,31 +62,51 @@ class ListView:
     order: Order = "oldest"
     # The page starts after this todo (a "Show more" page without JavaScript).
     after: int | None = None
+    kind: Kind = "list"
+    # The label's name, or what was searched for.
+    term: str = ""
+    # The person's date: what Today and Upcoming hold, and due dates in words.
+    today: date | None = None
 
     @classmethod
-    def of(cls, request: Request, page_filter: Filter | None = None) -> ListView:
-        """A list page's view (its list and filter are its path), or an action's (in its
+    def of(
+        cls,
+        request: Request,
+        page_filter: Filter | None = None,
+        *,
+        page_kind: Kind | None = None,
+        term: str = "",
+    ) -> ListView:
+        """A page's view (its list, filter or kind are its path), or an action's (in its
         query).
 
         Unknown values mean the default: a view is a preference, not an instruction.
         """
         params = request.query_params
-        if page_filter is None:
-            list_id = parse_id(params.get("list"))
-        else:
-            list_id = request.path_params.get("list_id")
+        page = page_filter is not None or page_kind is not None
+        list_id = request.path_params.get("list_id") if page else parse_id(params.get("list"))
+        kind = page_kind or _kind(params.get("view"))
         filter_ = page_filter or params.get("filter")
         order = params.get("order")
+        if not page and kind in {"label", "search"}:
+            term = params.get("term", "")
         return cls(
             list_id=list_id,
             filter=filter_ if filter_ in FILTERS else "all",
             order=order if order in ORDERS else "oldest",
             after=parse_id(params.get("after")),
+            kind=kind,
+            term=term,
+            today=require_user(request).today,
         )
 
-    def page_route(self, filter_: Filter | None = None) -> tuple[str, dict[str, int]]:
+    def page_route(self, filter_: Filter | None = None) -> tuple[str, dict[str, object]]:
         """The name and parameters of the route of this view's page (or of its list with
         another filter)."""
+        if self.kind == "label":
+            return "label", {"name": self.term}
+        if self.kind != "list":
+            return self.kind, {}
         filter_ = filter_ or self.filter
         if self.list_id is None:
             return f"todos_{filter_}", {}
@@ -94,6 +129,13 @@ class ListView:
 
     def _query(self, *, with_filter: bool, with_after: bool = True) -> str:
         pairs: list[tuple[str, object]] = []
+        if with_filter and self.kind != "list":
+            pairs.append(("view", self.kind))
+            if self.kind == "label":
+                pairs.append(("term", self.term))
+        if self.kind == "search":
+            # A search's page has it in its query too.
+            pairs.append(("term" if with_filter else "q", self.term))
         if with_filter and self.list_id is not None:
             pairs.append(("list", self.list_id))
         if with_filter and self.filter != "all":
@@ -106,7 +148,26 @@ class ListView:
 
     def shows(self, todo: TodoRow) -> bool:
         """Whether a todo belongs in this view (a toggled row may have to leave it)."""
-        return self.filter == "all" or (self.filter == "completed") == todo.done
+        if self.kind == "list":
+            return self.filter == "all" or (self.filter == "completed") == todo.done
+        if self.kind == "label":
+            return self.term in todo.label_names
+        if self.kind == "search":
+            # Still what was searched for, unless renamed away: shown until the next search.
+            return True
+        assert self.today is not None  # set for every view a page shows
+        if todo.done or todo.due_on is None:
+            return False
+        if self.kind == "today":
+            return todo.due_on <= self.today
+        return self.today < todo.due_on <= upcoming_until(self.today)
+
+
+def _kind(name: str | None) -> Kind:
+    for kind in KINDS:
+        if name == kind:
+            return kind
+    return "list"
 
 
 def _page_url(request: Request, view: ListView, anchor: int | None = None) -> str:
@@ -150,14 +211,10 @@ async def _counts(request: Request, view: ListView) -> Counts:
     return await queries.count_todos(db_session(request), require_user(request), view.list_id)
 
 
-async def _lists(request: Request, view: ListView) -> tuple[list[ListRow], ListRow]:
-    """Every list for the navigation, and the view's list among them (its name, for the
-    heading); NotFound when the view's list isn't one the person may use."""
-    lists = await queries.lists_of(db_session(request), require_user(request))
-    for list_ in lists:
-        if list_.is_inbox if view.list_id is None else list_.id == view.list_id:
-            return lists, list_
-    raise NotFound(queries.NO_LIST)
+async def _lists(request: Request, view: ListView) -> Lists:
+    """Every list, with its counts, for the navigation."""
+    assert view.today is not None
+    return await queries.lists_of(db_session(request), require_user(request), view.today)
 
 
 def _page_start(request: Request) -> int | None:
@@ -197,7 +254,12 @@ async def _page(
     request: Request, view: ListView, status_code: int = 200, **context: object
 ) -> Response:
     """A list's page: the navigation, the list's heading, its rows and counter."""
-    lists, current = await _lists(request, view)
+    if view.kind != "list":
+        return await _across_page(request, view, status_code, **context)
+    lists = await _lists(request, view)
+    current = lists.find(view.list_id)
+    if current is None:
+        raise NotFound(queries.NO_LIST)
     if view.list_id is not None and current.is_inbox:
         # The Inbox has one address, `/`.
         return _back(request, replace(view, list_id=None))
@@ -225,6 +287,83 @@ async def completed_todos(request: Request) -> Response:
 list_all, list_active, list_completed = all_todos, active_todos, completed_todos
 
 
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Rows of a page across lists under a heading: a day's on Upcoming, the overdue and
+    today's on Today; a label's or a search's page has one group, without a heading."""
+
+    key: str
+    heading: str | None
+    todos: list[TodoRow]
+    # The element id of its list: `todo-list` for the one new todos go to.
+    list_id: str = "todo-list"
+
+
+async def _groups(request: Request, view: ListView) -> list[Group]:
+    today = view.today
+    assert today is not None
+    db, user = db_session(request), require_user(request)
+    if view.kind == "label":
+        rows = await queries.labelled_todos(db, user, view.term, limit=MAX_ACROSS_ROWS)
+        return [Group("label", None, rows)]
+    if view.kind == "search":
+        rows = await queries.search_todos(db, user, view.term, limit=MAX_ACROSS_ROWS)
+        return [Group("search", None, rows)]
+    if view.kind == "today":
+        rows = await queries.due_todos(db, user, through=today, limit=MAX_ACROSS_ROWS)
+        overdue = [todo for todo in rows if todo.due_on is not None and todo.due_on < today]
+        groups = [Group("overdue", "Overdue", overdue, "overdue-list")] if overdue else []
+        due_today = [todo for todo in rows if todo.due_on == today]
+        return [*groups, Group("today", "Today", due_today)]
+    rows = await queries.due_todos(
+        db, user, through=upcoming_until(today), after=today, limit=MAX_ACROSS_ROWS
+    )
+    by_day: dict[date, list[TodoRow]] = {}
+    for todo in rows:
+        assert todo.due_on is not None  # only todos with a due date are due
+        by_day.setdefault(todo.due_on, []).append(todo)
+    return [
+        Group(day.isoformat(), day_words(day, today), todos, f"day-{day.isoformat()}-list")
+        for day, todos in by_day.items()
+    ]
+
+
+async def _across_page(
+    request: Request, view: ListView, status_code: int = 200, **context: object
+) -> Response:
+    """A page of todos from every list: Today's, Upcoming's, a label's, a search's."""
+    lists = await _lists(request, view)
+    groups = [] if view.kind == "search" and not view.term else await _groups(request, view)
+    context |= {"view": view, "groups": groups, "lists": lists}
+    return render(request, "todos/across.html", context, status_code=status_code)
+
+
+@login_required
+async def today(request: Request) -> Response:
+    return await _across_page(request, ListView.of(request, page_kind="today"))
+
+
+@login_required
+async def upcoming(request: Request) -> Response:
+    return await _across_page(request, ListView.of(request, page_kind="upcoming"))
+
+
+@login_required
+async def label(request: Request) -> Response:
+    name = request.path_params["name"]
+    return await _across_page(request, ListView.of(request, page_kind="label", term=name))
+
+
+@login_required
+async def search(request: Request) -> Response:
+    errors: dict[str, str] = {}
+    term = parse_search(request.query_params, errors)
+    view = ListView.of(request, page_kind="search", term=term)
+    if errors:
+        return await _across_page(request, view, 400, search_errors=errors)
+    return await _across_page(request, view)
+
+
 @login_required
 async def create(request: Request) -> Response:
     view = ListView.of(request)
@@ -234,8 +373,15 @@ async def create(request: Request) -> Response:
             context = {"view": view, "errors": errors, "values": values}
             return render(request, "todos/_new_form.html", context, status_code=422)
         return await _page(request, view, 422, errors=errors, values=values)
+    # Added on Today, a todo is due today (in the Inbox).
+    due_on = view.today if view.kind == "today" else None
     todo = await queries.add_todo(
-        db_session(request), require_user(request), view.list_id, values.title, values.description
+        db_session(request),
+        require_user(request),
+        view.list_id,
+        values.title,
+        values.description,
+        due_on,
     )
     if not is_htmx(request):
         # Back at the new row, where the page shows it (not on a later page, nor among
@@ -243,6 +389,7 @@ async def create(request: Request) -> Response:
         shown_there = view.filter != "completed" and view.after is None
         return _back(request, view, todo.id if shown_there else None)
     counts = await _counts(request, view)
+    nav = await _lists(request, view) if due_on else None
     message = None
     if view.filter == "completed":
         message = flash.Message(f"Added “{todo.title}” to the active todos.")
@@ -256,6 +403,7 @@ async def create(request: Request) -> Response:
         "counts": counts,
         "todo": None if message else todo,
         "message": message,
+        "nav": nav,
     }
     return render(request, "todos/_created.html", context)
 
@@ -268,6 +416,8 @@ async def _one_changed(
     if not is_htmx(request):
         if view.shows(todo) and not gone:
             return _back(request, view, todo.id)
+        if view.kind != "list":
+            return _back(request, view)
         neighbour = await queries.neighbour(
             db_session(request),
             require_user(request),
@@ -277,7 +427,14 @@ async def _one_changed(
             view.order,
         )
         return _back(request, view, neighbour)
-    context = {"view": view, "todo": todo if view.shows(todo) else None, "counts": counts}
+    # Today's and Upcoming's counts change with a todo that is due (or was, on their page).
+    due = todo.due_on is not None or view.kind != "list"
+    context = {
+        "view": view,
+        "todo": todo if view.shows(todo) else None,
+        "counts": counts,
+        "nav": await _lists(request, view) if due else None,
+    }
     return render(request, "todos/_changed.html", context)
 
 
@@ -295,7 +452,7 @@ async def _view_showing(request: Request, view: ListView, todo_id: int) -> ListV
     A row that "Show more" had loaded is past the first page; coming back to the first
     page would lose it. Then the page starts at the row itself.
     """
-    if view.after is not None:
+    if view.after is not None or view.kind != "list":
         return view
     before = await queries.rows_before(
         db_session(request), require_user(request), view.list_id, todo_id, view.filter, view.order
@@ -323,8 +480,13 @@ async def _edit_page(
     values: EditInput,
     status_code: int = 200,
 ) -> Response:
-    lists = await queries.lists_of(db_session(request), require_user(request))
-    context = {"view": view, "todo": todo, "errors": errors, "values": values, "lists": lists}
+    context = {
+        "view": view,
+        "todo": todo,
+        "errors": errors,
+        "values": values,
+        "lists": await _lists(request, view),
+    }
     return render(request, "todos/edit.html", context, status_code=status_code)
 
 
@@ -359,13 +521,14 @@ async def _update_from_edit_page(request: Request, form: FormData) -> Response:
     todo_id: int = request.path_params["todo_id"]
     view = ListView.of(request)
     current = await queries.get_todo_for(db, user, todo_id)
-    lists = await queries.lists_of(db, user)
+    lists = await _lists(request, view)
     values, errors = parse_edit(form, current.list_id, {list_.id for list_ in lists})
     if errors:
         return await _edit_page(request, view, current, errors, values, 422)
     todo, counts = await queries.edit_todo(
-        db, user, todo_id, values.title, values.description, values.list_id
+        db, user, todo_id, values.title, values.description, values.list_id, values.due_date
     )
+    await queries.set_labels(db, user, todo_id, values.label_names)
     moved_to = None
     if todo.list_id != current.list_id:
         moved_to = next(list_.name for list_ in lists if list_.id == todo.list_id)
@@ -406,14 +569,21 @@ async def delete(request: Request) -> Response:
     deleted = await queries.delete_todo(db, user, todo_id)
     message = flash.Message(_deleted_message(deleted), undo=deleted.deletion_id)
     if not is_htmx(request):
-        neighbour = await queries.neighbour(
-            db, user, view.list_id, todo_id, view.filter, view.order
-        )
+        neighbour = None
+        if view.kind == "list":
+            neighbour = await queries.neighbour(
+                db, user, view.list_id, todo_id, view.filter, view.order
+            )
         response = _back(request, view, neighbour)
         flash.keep(request, response, message.text, message.undo)
         return response
-    counts = await _counts(request, view)
-    context = {"view": view, "todo": None, "counts": counts, "message": message}
+    context = {
+        "view": view,
+        "todo": None,
+        "counts": await queries.count_todos(db, user, deleted.list_id),
+        "message": message,
+        "nav": await _lists(request, view),
+    }
     return render(request, "todos/_changed.html", context)
 
 
@@ -421,9 +591,17 @@ async def _whole_list(
     request: Request, view: ListView, message: flash.Message | None, *, added: int = 0
 ) -> Response:
     """The list section again, as many rows as the page showed (and `added` more), for a
-    change to many."""
+    change to many (or Today's or Upcoming's, after an Undo there)."""
+    context: dict[str, object] = {
+        "view": view,
+        "message": message,
+        "nav": await _lists(request, view),
+    }
+    if view.kind != "list":
+        context["groups"] = await _groups(request, view)
+        return render(request, "todos/_across_app.html", context)
     rows, counts = await _rows(request, view, shown=await _shown(request) + added)
-    context = {"view": view, "rows": rows, "counts": counts, "message": message}
+    context |= {"rows": rows, "counts": counts}
     return render(request, "todos/_app.html", context)
 
 
@@ -534,6 +712,10 @@ routes = [
     Route("/todos/{todo_id:id}", update, methods=["POST"], name="update"),
     Route("/todos/{todo_id:id}/delete", delete, methods=["POST"], name="delete"),
     Route("/deletions/{deletion_id:id}/undo", undo, methods=["POST"], name="undo"),
+    Route("/today", today, name="today"),
+    Route("/upcoming", upcoming, name="upcoming"),
+    Route("/labels/{name:path}", label, name="label"),
+    Route("/search", search, name="search"),
     Route("/lists", add_list, methods=["POST"], name="add_list"),
     Route("/lists/{list_id:id}", list_all, name="list_all"),
     Route("/lists/{list_id:id}/active", list_active, name="list_active"),
