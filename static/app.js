@@ -205,7 +205,10 @@
     if (!(li ?? source)?.contains?.(focused)) return;
     ctx.focusMemo = {
       // Which of the row's controls had it: a neighbour gets focus on the same one.
-      control: [".toggle", ".destroy"].find((selector) => focused.matches(selector)) ?? "label.title",
+      control:
+        [".toggle", ".destroy", ".move[value=up]", ".move[value=down]"].find((selector) =>
+          focused.matches(selector),
+        ) ?? "label.title",
       row: li?.id,
       next: li?.nextElementSibling?.id,
       previous: li?.previousElementSibling?.id,
@@ -245,4 +248,43 @@
     const lost = !document.activeElement || document.activeElement === document.body;
     if (ctx?.focusMemo && lost) focusAfter(ctx.focusMemo);
   });
+
+  // -- the list's own order: drag a row (SortableJS) -------------------------------------------
+  // The same move as the Move up/down buttons, said as "right after this todo" (or first).
+  // The page already shows the new order; if the server refuses it, the page is loaded
+  // again so that it shows the order that was kept.
+  const movable = () => {
+    const list = document.querySelector("#todo-list[data-movable]");
+    if (!list || !window.Sortable || window.Sortable.get(list)) return;
+    window.Sortable.create(list, {
+      animation: 150,
+      // Controls keep their clicks; the row is dragged from anywhere else.
+      filter: "input, button, a, textarea",
+      preventOnFilter: false,
+      onEnd: async ({ item, oldIndex, newIndex }) => {
+        if (oldIndex === newIndex) return;
+        const previous = item.previousElementSibling;
+        const body = new URLSearchParams({ after: previous ? previous.id.replace("todo-", "") : "" });
+        const action = item.querySelector(".move-form")?.action;
+        if (!action) return;
+        let ok = false;
+        try {
+          const response = await fetch(action, {
+            method: "POST",
+            headers: { "X-CSRF-Token": csrfToken() },
+            body,
+          });
+          ok = response.ok;
+        } catch {
+          ok = false;
+        }
+        if (!ok) {
+          showMessage("That move couldn't be saved. Showing the list as it is.");
+          setTimeout(() => window.location.reload(), 1500);
+        }
+      },
+    });
+  };
+  document.addEventListener("DOMContentLoaded", movable);
+  document.addEventListener("htmx:after:swap", movable);
 })();

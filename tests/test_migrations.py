@@ -130,7 +130,12 @@ def assert_migrated(url: str) -> None:
     assert current.indexes == {
         "users": set(),
         "lists": {"ix_lists_owner_id", "ix_lists_deletion_id", "uq_lists_owner_id_inbox"},
-        "todos": {"ix_todos_list_id_id", "ix_todos_list_id_due_on", "ix_todos_deletion_id"}
+        "todos": {
+            "ix_todos_list_id_id",
+            "ix_todos_list_id_due_on",
+            "ix_todos_list_id_position",
+            "ix_todos_deletion_id",
+        }
         | ({"ix_todos_search"} if url.startswith("postgresql") else set()),
         "todo_labels": {"ix_todo_labels_name_todo_id"},
         "login_sessions": {"ix_login_sessions_user_id"},

@@ -13,25 +13,44 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.exc import InvalidRequestError
 
-from tests.helpers import Account, StatementCounter, csrf_token
-from webapp.models import Todo, TodoList, User
+from tests.helpers import Account, StatementCounter, add_todo, csrf_token
+from webapp.dates import today_in
+from webapp.models import Todo, TodoLabel, TodoList, User
 
 if TYPE_CHECKING:
     import httpx2
     from sqlalchemy.ext.asyncio import AsyncSession
 
-# The login session, the lists with their counts (the navigation), the page of rows.
+# The login session, the lists with their counts (the navigation), the page of rows
+# (their labels in it, and the counter's counts).
 LIST_PAGE_STATEMENTS = 3
+# The same for Today, a label's page and a search.
+ACROSS_PAGE_STATEMENTS = 3
+# The login session, the update returning the row (its labels too) and its list's counts.
 TOGGLE_STATEMENTS = 2
+# A todo with a due date: the navigation's Today and Upcoming counts as well.
+TOGGLE_DUE_STATEMENTS = 3
 
 
 async def _give_todos(db: AsyncSession, email: str, n: int) -> None:
+    """`n` todos in the Inbox; each has two labels and is due today, some are done."""
     inbox_id = await db.scalar(
         select(TodoList.id).join(User).where(User.email == email, TodoList.is_inbox)
     )
+    today = await db.scalar(select(User.time_zone).where(User.email == email))
+    assert today is not None
+    due = today_in(today)
     await db.execute(
         insert(Todo),
-        [{"list_id": inbox_id, "title": f"todo {i}", "done": i % 3 == 0} for i in range(n)],
+        [
+            {"list_id": inbox_id, "title": f"todo {i}", "done": i % 3 == 0, "due_on": due}
+            for i in range(n)
+        ],
+    )
+    ids = (await db.scalars(select(Todo.id).where(Todo.list_id == inbox_id))).all()
+    await db.execute(
+        insert(TodoLabel),
+        [{"todo_id": todo_id, "name": name} for todo_id in ids for name in ("home", "todo")],
     )
     await db.commit()
 
@@ -49,7 +68,28 @@ async def test_list_page_statement_count_is_constant(
     response = await client.get("/")
     assert response.status_code == 200
     assert response.text.count('<li id="todo-') == min(n, 50)
+    assert response.text.count('<a class="label" href="/labels/home"') == min(n, 50)
     assert count_statements.count == LIST_PAGE_STATEMENTS, count_statements.statements
+
+
+@pytest.mark.parametrize("n", [1, 200])
+@pytest.mark.parametrize("path", ["/today", "/labels/home", "/search?q=todo"])
+async def test_pages_across_lists_have_a_constant_statement_count(
+    client: httpx2.AsyncClient,
+    user: Account,
+    db: AsyncSession,
+    count_statements: StatementCounter,
+    n: int,
+    path: str,
+) -> None:
+    await _give_todos(db, user.email, n)
+    count_statements.statements.clear()
+    response = await client.get(path)
+    assert response.status_code == 200
+    # Today shows the undone ones; a label and a search every one.
+    shown = len([i for i in range(n) if i % 3]) if path == "/today" else n
+    assert response.text.count('<li id="todo-') == shown
+    assert count_statements.count == ACROSS_PAGE_STATEMENTS, count_statements.statements
 
 
 @pytest.mark.parametrize("n", [1, 200])
@@ -68,10 +108,25 @@ async def test_toggle_statement_count_is_constant(
         headers={"HX-Request": "true", "HX-Request-Type": "partial", "X-CSRF-Token": token},
     )
     assert response.status_code == 200
-    assert count_statements.count == TOGGLE_STATEMENTS, count_statements.statements
+    assert count_statements.count == TOGGLE_DUE_STATEMENTS, count_statements.statements
     updates = [s for s in count_statements.statements if s.lstrip().upper().startswith("UPDATE")]
     assert len(updates) == 1
     assert "RETURNING" in updates[0]
+
+
+async def test_a_toggle_of_a_todo_without_a_due_date_is_two_statements(
+    client: httpx2.AsyncClient, user: Account, count_statements: StatementCounter
+) -> None:
+    for title in ("one", "two"):
+        await add_todo(client, title)
+    token = await csrf_token(client, "/")
+    count_statements.statements.clear()
+    response = await client.post(
+        "/todos/1/toggle",
+        headers={"HX-Request": "true", "HX-Request-Type": "partial", "X-CSRF-Token": token},
+    )
+    assert response.status_code == 200
+    assert count_statements.count == TOGGLE_STATEMENTS, count_statements.statements
 
 
 async def test_toggle_all_is_one_update(

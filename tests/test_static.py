@@ -29,7 +29,17 @@ SOURCES = {
     ("static", "app.css"): PROJECT_ROOT / "static" / "app.css",
     ("static", "app.js"): PROJECT_ROOT / "static" / "app.js",
     ("static", "favicon.svg"): PROJECT_ROOT / "static" / "favicon.svg",
+    ("static", "shortcuts.js"): PROJECT_ROOT / "static" / "shortcuts.js",
     ("htmx", "htmx.min.js"): PROJECT_ROOT / "node_modules" / "htmx.org" / "dist" / "htmx.min.js",
+    ("sortable", "Sortable.min.js"): PROJECT_ROOT
+    / "node_modules"
+    / "sortablejs"
+    / "Sortable.min.js",
+}
+PREFIXES = {
+    "static": "/static/",
+    "htmx": "/static/vendor/htmx/",
+    "sortable": "/static/vendor/sortablejs/",
 }
 DECOMPRESS = {"br": brotli.decompress, "gzip": gzip.decompress}
 
@@ -104,7 +114,7 @@ async def test_hashed_names_are_served_compressed_for_a_year(
     app: Starlette, client: httpx2.AsyncClient, mount: str, path: str
 ) -> None:
     url = static_url(app, path, mount)
-    prefix = "/static/vendor/htmx/" if mount == "htmx" else "/static/"
+    prefix = PREFIXES[mount]
     assert url.startswith(prefix)
     await assert_served_for_a_year(client, url, SOURCES[mount, path].read_bytes())
 
@@ -121,7 +131,7 @@ async def test_the_hash_follows_the_content(app: Starlette) -> None:
 async def test_plain_names_still_work_with_a_short_cache(
     client: httpx2.AsyncClient, mount: str, path: str
 ) -> None:
-    prefix = "/static/vendor/htmx/" if mount == "htmx" else "/static/"
+    prefix = PREFIXES[mount]
     response, raw = await get_raw(client, prefix + path, "br, gzip")
     assert response.status_code == 200
     assert response.headers["cache-control"] == "max-age=60, public"

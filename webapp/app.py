@@ -79,12 +79,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
     )
     # Hashed names cached for a year, gzip and brotli, plain names too (short cache).
-    # From htmx's npm package, only the file the pages load.
+    # From the npm packages (htmx, SortableJS), only the files the pages load.
     static = [
         Mount(
             "/static/vendor/htmx",
             HashedStaticFiles(PROJECT_ROOT / "node_modules" / "htmx.org" / "dist", ["htmx.min.js"]),
             name="htmx",
+        ),
+        Mount(
+            "/static/vendor/sortablejs",
+            HashedStaticFiles(PROJECT_ROOT / "node_modules" / "sortablejs", ["Sortable.min.js"]),
+            name="sortable",
         ),
         Mount("/static", HashedStaticFiles(PROJECT_ROOT / "static"), name="static"),
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     ForeignKey,
     Index,
@@ -114,6 +115,8 @@ class Todo(Base):
         Index("ix_todos_list_id_id", "list_id", "id"),
         # Today and Upcoming: a person's todos by due date, list by list.
         Index("ix_todos_list_id_due_on", "list_id", "due_on"),
+        # A list in its own order (manual).
+        Index("ix_todos_list_id_position", "list_id", "position"),
         {"sqlite_autoincrement": True},
     )
 
@@ -122,6 +125,9 @@ class Todo(Base):
     title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))
     description: Mapped[str | None] = mapped_column(Text)
     done: Mapped[bool] = mapped_column(server_default=false())
+    # Its place in its list's own order (the "manual" order): smaller first, ties by id.
+    # New todos go last; moves take the middle of a gap (queries.py, `move_todo`).
+    position: Mapped[int] = mapped_column(BigInteger, server_default="0")
     # A day, not an instant: due "on 7 December" wherever the person is.
     due_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Integer,
     String,
     bindparam,
@@ -24,11 +25,13 @@ from sqlalchemy import (
     false,
     func,
     insert,
+    literal,
     literal_column,
     null,
     select,
     table,
     true,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -52,14 +55,17 @@ from webapp.models import (
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-    from sqlalchemy import FromClause, Insert, Row, Select, Table, Update
+    from sqlalchemy import BindParameter, FromClause, Insert, Row, Select, Table, Update
     from sqlalchemy.ext.asyncio import AsyncSession
 
 Filter = Literal["all", "active", "completed"]
-Order = Literal["oldest", "newest"]
+# The order of a list: by age, by due date (the undated last), or the list's own.
+Order = Literal["oldest", "newest", "due", "manual"]
 
 # How long deleted todos wait for an Undo before they are purged for good.
 UNDO_WINDOW = timedelta(minutes=10)
+# Room between neighbours in a list's own order, for moves; a full gap renumbers it.
+POSITION_GAP = 1024
 
 # The statements every request runs are built once, with bound parameters, and executed
 # with the values: building a statement and its cache key anew costs about a third of
@@ -427,15 +433,52 @@ def _page_statement(
         .join_from(_TODOS, counts, true())
         .where(_in_list(inbox), *_matching(filter_))
     )
-    if order == "newest":
-        if paged:
-            query = query.where(_todo.id < bindparam("after"))
-        query = query.order_by(_todo.id.desc())
+    if paged:
+        query = query.where(_past(order, bindparam("after")))
+    return query.order_by(*_sorted(order)).limit(bindparam("limit"))
+
+
+# -- orders, and keyset paging in each --------------------------------------------------------
+
+# Undated todos sort after every dated one.
+_NO_DATE = literal(date.max, Date())
+_at = _TODOS.alias("at")
+
+
+def _keys(todos: FromClause, order: Order) -> list[ColumnElement[Any]]:
+    """What a view sorts by, the id last (ids are unique: every order is total)."""
+    if order == "due":
+        return [func.coalesce(todos.c.due_on, _NO_DATE), todos.c.id]
+    if order == "manual":
+        return [todos.c.position, todos.c.id]
+    return [todos.c.id]
+
+
+def _sorted(order: Order, *, backwards: bool = False) -> list[ColumnElement[Any]]:
+    descending = (order == "newest") != backwards
+    return [key.desc() if descending else key for key in _keys(_TODOS, order)]
+
+
+def _past(
+    order: Order, todo_id: ColumnElement[int] | BindParameter[int], *, backwards: bool = False
+) -> ColumnElement[bool]:
+    """The todos a view shows after the one with id `todo_id` (before it: `backwards`).
+
+    Keyset paging: every page as cheap as the first, however long the list. By age the
+    key is the id itself; otherwise the todo's own key, read by its id (it may have left
+    the view since: it is still where it was in the order).
+    """
+    keys = _keys(_TODOS, order)
+    if len(keys) == 1:
+        theirs: ColumnElement[Any] = todo_id
+        mine: ColumnElement[Any] = keys[0]
     else:
-        if paged:
-            query = query.where(_todo.id > bindparam("after"))
-        query = query.order_by(_todo.id)
-    return query.limit(bindparam("limit"))
+        mine = tuple_(*keys)
+        theirs = tuple_(
+            *(select(key).where(_at.c.id == todo_id).scalar_subquery() for key in _keys(_at, order))
+        )
+    later = (order == "newest") == backwards
+    return mine > theirs if later else mine < theirs
 
 
 async def list_todos(
@@ -578,17 +621,41 @@ async def neighbour(
     """The todo shown after `todo_id` in a view (else the one before): where a page
     without JavaScript returns to when the row it acted on has left the view."""
     mine = [_in_list(list_id is None), *_matching(filter_)]
-    later, earlier = (_todo.id < todo_id, _todo.id > todo_id)
-    if order == "oldest":
-        later, earlier = earlier, later
-    ascending = order == "oldest"
-    for condition, forward in ((later, ascending), (earlier, not ascending)):
-        statement = select(_todo.id).where(*mine, condition)
-        statement = statement.order_by(_todo.id if forward else _todo.id.desc()).limit(1)
-        found: int | None = await db.scalar(statement, _in(owner, list_id))
+    parameters = _in(owner, list_id) | {"todo_id": todo_id}
+    for backwards in (False, True):
+        statement = (
+            select(_todo.id)
+            .where(*mine, _past(order, bindparam("todo_id"), backwards=backwards))
+            .order_by(*_sorted(order, backwards=backwards))
+            .limit(1)
+        )
+        found: int | None = await db.scalar(statement, parameters)
         if found is not None:
             return found
     return None
+
+
+async def row_before(
+    db: AsyncSession,
+    owner: Owner,
+    list_id: int | None,
+    todo_id: int,
+    filter_: Filter,
+    order: Order,
+) -> int | None:
+    """The todo a view shows just before `todo_id`: a page "after" it starts at this one."""
+    statement = (
+        select(_todo.id)
+        .where(
+            _in_list(list_id is None),
+            *_matching(filter_),
+            _past(order, bindparam("todo_id"), backwards=True),
+        )
+        .order_by(*_sorted(order, backwards=True))
+        .limit(1)
+    )
+    found: int | None = await db.scalar(statement, _in(owner, list_id) | {"todo_id": todo_id})
+    return found
 
 
 async def rows_before(
@@ -600,11 +667,12 @@ async def rows_before(
     order: Order,
 ) -> int:
     """How many todos a view shows before `todo_id`: which page of it the todo is on."""
-    before = _todo.id < todo_id if order == "oldest" else _todo.id > todo_id
     statement = select(func.count(_todo.id)).where(
-        _in_list(list_id is None), *_matching(filter_), before
+        _in_list(list_id is None),
+        *_matching(filter_),
+        _past(order, bindparam("todo_id"), backwards=True),
     )
-    return await db.scalar(statement, _in(owner, list_id)) or 0
+    return await db.scalar(statement, _in(owner, list_id) | {"todo_id": todo_id}) or 0
 
 
 _GET_TODO = select(Todo).where(_THE_TODO).options(selectinload(Todo.labels))
@@ -661,18 +729,26 @@ def _add(inbox: bool) -> Insert:
         bindparam("new_description", type_=_todo.description.type),
         false(),
         bindparam("new_due", type_=_todo.due_on.type),
+        _end_of(_list.id),
     ).where(_the_list(inbox))
     return (
         insert(_TODOS)
-        .from_select(["list_id", "title", "description", "done", "due_on"], values)
+        .from_select(["list_id", "title", "description", "done", "due_on", "position"], values)
         # Not _CHANGED: an INSERT's RETURNING can't name the new row apart from the others.
         # A new todo has no labels yet.
         .returning(*_COLUMNS, null().label("labels"))
     )
 
 
+def _end_of(list_id: ColumnElement[int]) -> ColumnElement[int]:
+    """A position after every todo of the list (its own order: a new todo goes last).
+    Two todos added at once may get the same one; their ids then order them."""
+    last = select(func.max(_other.c.position)).where(_other.c.list_id == list_id)
+    return func.coalesce(last.scalar_subquery(), 0) + POSITION_GAP
+
+
 # Moved only into a list the person may use: no row changes otherwise. Its counts are
-# those of the list it is in now.
+# those of the list it is in now; moved, it goes last in the list's own order.
 _EDIT = (
     update(_TODOS)
     .where(_THE_TODO, _USABLE_LIST_IDS.where(_list.id == bindparam("new_list")).exists())
@@ -681,6 +757,10 @@ _EDIT = (
         description=bindparam("new_description"),
         list_id=bindparam("new_list"),
         due_on=bindparam("new_due"),
+        position=case(
+            (_todo.list_id == bindparam("new_list"), _todo.position),
+            else_=_end_of(bindparam("new_list")),
+        ),
     )
     .returning(*_changed_row(bindparam("new_list")))
 )
@@ -767,6 +847,114 @@ def _set_all_done(inbox: bool) -> Update:
 
 async def set_all_done(db: AsyncSession, owner: Owner, list_id: int | None, done: bool) -> None:
     await db.execute(_set_all_done(list_id is None), _in(owner, list_id) | {"all_done": done})
+
+
+# -- the list's own order -------------------------------------------------------------------
+
+# Every move in a list waits for the one before it: the first statement of a move
+# writes to the list's row (a no-op that takes its lock on PostgreSQL, and the write
+# lock on SQLite), so positions are read and written by one move at a time.
+_LOCK_LIST = (
+    update(_LISTS)
+    .where(_USABLE, _list.id.in_(select(_todo.list_id).where(_THE_TODO)))
+    .values(name=_list.name)
+    .returning(_list.id)
+)
+
+
+async def move_todo(
+    db: AsyncSession,
+    owner: Owner,
+    todo_id: int,
+    *,
+    after: int | None = None,
+    step: Literal["up", "down"] | None = None,
+    filter_: Filter = "all",
+) -> None:
+    """Move a todo in its list's own order: right after the todo `after` (first when
+    None), or one place up or down (`step`) among the todos the view shows."""
+    list_id = (await db.execute(_LOCK_LIST, _the_todo(owner, todo_id))).scalar_one_or_none()
+    if list_id is None:
+        raise NotFound
+    in_list = [
+        _todo.list_id == list_id,
+        _todo.deletion_id.is_(None),
+        _todo.id != todo_id,
+        *_matching(filter_),
+    ]
+    if step is not None:
+        # Up: after the one two places above (or first); down: after the one below.
+        ids = select(_todo.id).where(*in_list)
+        if step == "up":
+            above = ids.where(_past("manual", literal(todo_id), backwards=True))
+            two = list(
+                await db.scalars(above.order_by(*_sorted("manual", backwards=True)).limit(2))
+            )
+            if not two:
+                return  # first already
+            after = two[1] if len(two) == 2 else None
+        else:
+            below = ids.where(_past("manual", literal(todo_id)))
+            after = await db.scalar(below.order_by(*_sorted("manual")).limit(1))
+            if after is None:
+                return  # last already
+    position = await _position_after(db, in_list, after)
+    if position is None:
+        await _renumber(db, list_id)
+        position = await _position_after(db, in_list, after)
+        assert position is not None  # a renumbered list has room everywhere
+    # Its content is unchanged, and so is its updated_at.
+    moved = update(_TODOS).where(_todo.id == todo_id)
+    await db.execute(moved.values(position=position, updated_at=_todo.updated_at))
+
+
+async def _position_after(
+    db: AsyncSession, in_list: list[ColumnElement[bool]], after: int | None
+) -> int | None:
+    """A free position right after the todo `after` (first: None) among `in_list`; None
+    when there is no room between it and the next."""
+    if after is None:
+        lower = None
+        upper = await db.scalar(select(func.min(_todo.position)).where(*in_list))
+    else:
+        row = (
+            await db.execute(select(_todo.position).where(*in_list, _todo.id == after))
+        ).one_or_none()
+        if row is None:
+            raise NotFound("That todo is no longer in this list.")
+        lower = row.position
+        upper = await db.scalar(
+            select(_todo.position)
+            .where(*in_list, _past("manual", literal(after)))
+            .order_by(*_sorted("manual"))
+            .limit(1)
+        )
+    if lower is None and upper is None:
+        return POSITION_GAP
+    if lower is None:
+        return int(upper) - POSITION_GAP
+    if upper is None:
+        return int(lower) + POSITION_GAP
+    middle = (int(lower) + int(upper)) // 2
+    return middle if lower < middle < upper else None
+
+
+async def _renumber(db: AsyncSession, list_id: int) -> None:
+    """Space a list's positions evenly again, in the same order."""
+    ranked = (
+        select(
+            _todo.id,
+            func.row_number().over(order_by=_sorted("manual")).label("rank"),
+        )
+        .where(_todo.list_id == list_id)
+        .subquery()
+    )
+    await db.execute(
+        update(_TODOS)
+        .where(_todo.id == ranked.c.id)
+        .values(position=ranked.c.rank * POSITION_GAP, updated_at=_todo.updated_at),
+        execution_options={"synchronize_session": False},
+    )
 
 
 # -- deleting, and undoing it -------------------------------------------------------------

@@ -46,6 +46,7 @@ Kind = Literal["list", "today", "upcoming", "label", "search"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 FILTERS: tuple[Filter, ...] = get_args(Filter)
 ORDERS: tuple[Order, ...] = get_args(Order)
+STEPS: dict[object, Literal["up", "down"]] = {"up": "up", "down": "down"}
 # The most rows a page across lists shows (a person with more has bigger problems).
 MAX_ACROSS_ROWS = 500
 # The most rows an htmx action re-renders when the page had loaded more with "Show more".
@@ -393,9 +394,9 @@ async def create(request: Request) -> Response:
     message = None
     if view.filter == "completed":
         message = flash.Message(f"Added “{todo.title}” to the active todos.")
-    elif view.order == "oldest" and (view.after is not None or await _more_to_load(request)):
-        # Oldest first, a new todo goes at the very end: if the page hasn't loaded the
-        # rows before it ("Show more"), appending it would show it out of place, and
+    elif view.order != "newest" and (view.after is not None or await _more_to_load(request)):
+        # But newest first, a new todo goes at the very end: if the page hasn't loaded
+        # the rows before it ("Show more"), appending it would show it out of place, and
         # twice once they are loaded.
         message = flash.Message(f"Added “{todo.title}” at the end of the list.")
     context = {
@@ -459,8 +460,11 @@ async def _view_showing(request: Request, view: ListView, todo_id: int) -> ListV
     )
     if before < settings_of(request).page_size:
         return view
-    # Keyset paging: the page "after" the id next to this one starts at this one.
-    return replace(view, after=todo_id - 1 if view.order == "oldest" else todo_id + 1)
+    # Keyset paging: the page "after" the todo before this one starts at this one.
+    previous = await queries.row_before(
+        db_session(request), require_user(request), view.list_id, todo_id, view.filter, view.order
+    )
+    return replace(view, after=previous)
 
 
 @login_required
@@ -659,6 +663,30 @@ async def undo(request: Request) -> Response:
     return response
 
 
+@login_required
+async def move(request: Request) -> Response:
+    """A todo one place up or down in its list's own order (the buttons), or dragged to
+    right after another (`after`, empty for first: app.js, which needs no answer)."""
+    view = ListView.of(request)
+    todo_id: int = request.path_params["todo_id"]
+    form = await read_form(request)
+    db, user = db_session(request), require_user(request)
+    if "after" in form:
+        after = form.get("after")
+        after_id = parse_id(after) if isinstance(after, str) and after else None
+        if after and after_id is None:
+            raise BadInput("That is not a place in the list.")
+        await queries.move_todo(db, user, todo_id, after=after_id)
+        return Response(status_code=204)
+    step = form.get("step")
+    if step not in STEPS:
+        raise BadInput("Move a todo up or down.")
+    await queries.move_todo(db, user, todo_id, step=STEPS[step], filter_=view.filter)
+    if not is_htmx(request):
+        return _back(request, view, todo_id)
+    return await _whole_list(request, view, None)
+
+
 # -- lists -----------------------------------------------------------------------------------
 
 
@@ -711,6 +739,7 @@ routes = [
     Route("/todos/{todo_id:id}/edit", edit_page, name="edit"),
     Route("/todos/{todo_id:id}", update, methods=["POST"], name="update"),
     Route("/todos/{todo_id:id}/delete", delete, methods=["POST"], name="delete"),
+    Route("/todos/{todo_id:id}/move", move, methods=["POST"], name="move"),
     Route("/deletions/{deletion_id:id}/undo", undo, methods=["POST"], name="undo"),
     Route("/today", today, name="today"),
     Route("/upcoming", upcoming, name="upcoming"),
