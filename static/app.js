@@ -10,6 +10,13 @@
     if (zone) field.value = zone;
   }
 
+  // On a narrow screen the lists are a row that scrolls sideways: show the current one.
+  const current = document.querySelector(".lists [aria-current]")?.parentElement;
+  const lists = current?.parentElement;
+  if (lists && lists.scrollWidth > lists.clientWidth) {
+    lists.scrollLeft = current.offsetLeft - lists.clientWidth / 3;
+  }
+
   const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 
   // Every htmx request carries the CSRF token as a header. Actions on the list also say

@@ -269,3 +269,14 @@ async def test_search_uses_the_engines_own_index(
     rows = await db.execute(text(f"{explain} {statement}"))
     plan = "\n".join(str(row[-1]) for row in rows)
     assert index in plan, plan
+
+
+@pytest.mark.parametrize(
+    "path", ["/labels/a%00b", "/labels/%00", "/labels/a,b", "/labels/" + "x" * 51]
+)
+async def test_a_label_page_for_a_name_no_label_can_have_is_not_found(
+    client: httpx2.AsyncClient, user: Account, path: str
+) -> None:
+    response = await client.get(path)
+    assert response.status_code == 404
+    assert "There is no such label." in response.text

@@ -169,6 +169,12 @@ def parse_labels(text: str, errors: Errors) -> tuple[str, ...]:
     return tuple(names)
 
 
+def is_label_name(name: str) -> bool:
+    """Whether a label could have this name (a label page's address may say anything)."""
+    errors: Errors = {}
+    return parse_labels(name, errors) == (name,) and not errors
+
+
 MAX_LABELS = 20
 SEARCH_MAX_LENGTH = 200
 

@@ -18,6 +18,7 @@ from webapp import flash, queries
 from webapp.dates import day_words, upcoming_until
 from webapp.forms import (
     EditInput,
+    is_label_name,
     parse_edit,
     parse_list_name,
     parse_search,
@@ -47,8 +48,9 @@ KINDS: tuple[Kind, ...] = get_args(Kind)
 FILTERS: tuple[Filter, ...] = get_args(Filter)
 ORDERS: tuple[Order, ...] = get_args(Order)
 STEPS: dict[object, Literal["up", "down"]] = {"up": "up", "down": "down"}
-# The most rows a page across lists shows (a person with more has bigger problems).
-MAX_ACROSS_ROWS = 500
+# The most rows a page across lists shows: the first hundred (the earliest due; a label's
+# or a search's still to do first, newest first), and a word that there are more.
+MAX_ACROSS_ROWS = 100
 # The most rows an htmx action re-renders when the page had loaded more with "Show more".
 MAX_SHOWN_PAGES = 20
 
@@ -300,33 +302,43 @@ class Group:
     list_id: str = "todo-list"
 
 
-async def _groups(request: Request, view: ListView) -> list[Group]:
+async def _across_rows(request: Request, view: ListView, limit: int) -> list[TodoRow]:
     today = view.today
     assert today is not None
     db, user = db_session(request), require_user(request)
     if view.kind == "label":
-        rows = await queries.labelled_todos(db, user, view.term, limit=MAX_ACROSS_ROWS)
-        return [Group("label", None, rows)]
+        return await queries.labelled_todos(db, user, view.term, limit=limit)
     if view.kind == "search":
-        rows = await queries.search_todos(db, user, view.term, limit=MAX_ACROSS_ROWS)
-        return [Group("search", None, rows)]
+        return await queries.search_todos(db, user, view.term, limit=limit)
     if view.kind == "today":
-        rows = await queries.due_todos(db, user, through=today, limit=MAX_ACROSS_ROWS)
+        return await queries.due_todos(db, user, through=today, limit=limit)
+    until = upcoming_until(today)
+    return await queries.due_todos(db, user, through=until, after=today, limit=limit)
+
+
+async def _groups(request: Request, view: ListView) -> tuple[list[Group], bool]:
+    """The page's rows in their groups, and whether there were more than it shows."""
+    today = view.today
+    assert today is not None
+    rows = await _across_rows(request, view, MAX_ACROSS_ROWS + 1)
+    more = len(rows) > MAX_ACROSS_ROWS
+    rows = rows[:MAX_ACROSS_ROWS]
+    if view.kind in {"label", "search"}:
+        return [Group(view.kind, None, rows)], more
+    if view.kind == "today":
         overdue = [todo for todo in rows if todo.due_on is not None and todo.due_on < today]
         groups = [Group("overdue", "Overdue", overdue, "overdue-list")] if overdue else []
         due_today = [todo for todo in rows if todo.due_on == today]
-        return [*groups, Group("today", "Today", due_today)]
-    rows = await queries.due_todos(
-        db, user, through=upcoming_until(today), after=today, limit=MAX_ACROSS_ROWS
-    )
+        return [*groups, Group("today", "Today", due_today)], more
     by_day: dict[date, list[TodoRow]] = {}
     for todo in rows:
         assert todo.due_on is not None  # only todos with a due date are due
         by_day.setdefault(todo.due_on, []).append(todo)
-    return [
+    groups = [
         Group(day.isoformat(), day_words(day, today), todos, f"day-{day.isoformat()}-list")
         for day, todos in by_day.items()
     ]
+    return groups, more
 
 
 async def _across_page(
@@ -334,8 +346,11 @@ async def _across_page(
 ) -> Response:
     """A page of todos from every list: Today's, Upcoming's, a label's, a search's."""
     lists = await _lists(request, view)
-    groups = [] if view.kind == "search" and not view.term else await _groups(request, view)
-    context |= {"view": view, "groups": groups, "lists": lists}
+    groups: list[Group] = []
+    more = False
+    if view.kind != "search" or view.term:
+        groups, more = await _groups(request, view)
+    context |= {"view": view, "groups": groups, "more": more, "lists": lists}
     return render(request, "todos/across.html", context, status_code=status_code)
 
 
@@ -352,6 +367,8 @@ async def upcoming(request: Request) -> Response:
 @login_required
 async def label(request: Request) -> Response:
     name = request.path_params["name"]
+    if not is_label_name(name):
+        raise NotFound("There is no such label.")
     return await _across_page(request, ListView.of(request, page_kind="label", term=name))
 
 
@@ -602,7 +619,7 @@ async def _whole_list(
         "nav": await _lists(request, view),
     }
     if view.kind != "list":
-        context["groups"] = await _groups(request, view)
+        context["groups"], context["more"] = await _groups(request, view)
         return render(request, "todos/_across_app.html", context)
     rows, counts = await _rows(request, view, shown=await _shown(request) + added)
     context |= {"rows": rows, "counts": counts}
