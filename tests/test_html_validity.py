@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 from collections import defaultdict
+from datetime import date
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
@@ -223,6 +224,31 @@ async def collect(client: httpx2.AsyncClient, folder: Path) -> dict[str, str]:
     )
     await c.page_after_post("account-delete-422", "/account/delete", {"password": ""}, 422)
 
+    # Organising: a list, due dates, labels; Today, Upcoming, a label, a search, orders.
+    response = await c.post("/lists", {"name": "Work & play"})
+    assert response.status_code == 303, response.text
+    work = response.headers["location"]
+    await c.page("a-list", work)
+    await c.page_after_post("add-list-422", "/lists", {"name": " "}, 422)
+    await c.page_after_post("rename-list-422", f"{work}/rename", {"name": ""}, 422, work)
+    edit = {"title": "Buy milk", "description": "", "labels": "errands, home"}
+    response = await c.post("/todos/1", edit | {"due_on": date.today().isoformat()})
+    assert response.status_code == 303, response.text
+    response = await c.post("/todos/2", edit | {"title": "Report", "due_on": "2099-01-01"})
+    assert response.status_code == 303, response.text
+    await c.page("edit-organised", "/todos/1/edit")
+    await c.page_after_post("edit-due-422", "/todos/1", edit | {"due_on": "someday"}, 422)
+    await c.page("today", "/today")
+    await c.page("upcoming", "/upcoming")
+    await c.page("label", "/labels/errands")
+    await c.page("search", "/search?q=milk")
+    await c.page("search-empty", "/search")
+    await c.page("list-due-order", "/?order=due")
+    await c.page("list-own-order", "/?order=manual")
+    await c.page_after_post(
+        "account-time-zone-422", "/account/time-zone", {"time_zone": "x"}, 422, "/account"
+    )
+
     # The htmx fragments.
     await c.fragment("show-more", "GET", f"/?after={PAGE_SIZE}")
     await c.fragment("show-more-newest", "GET", "/?after=5&order=newest")
@@ -238,6 +264,8 @@ async def collect(client: httpx2.AsyncClient, folder: Path) -> dict[str, str]:
     await c.fragment("clear-completed", "POST", "/todos/clear-completed")
     await c.fragment("toggle-all-done", "POST", "/todos/toggle-all", {"done": "true"})
     await c.fragment("toggle-all-undone", "POST", "/todos/toggle-all?filter=active")
+    await c.fragment("toggle-on-today", "POST", "/todos/1/toggle?view=today")
+    await c.fragment("move-down", "POST", "/todos/1/move?order=manual", {"step": "down"})
 
     # Last: the account goes.
     await c.page_after_post("account-deleted", "/account/delete", {"password": PASSWORD}, 200)
