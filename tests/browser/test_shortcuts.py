@@ -135,23 +135,14 @@ def test_n_does_nothing_on_a_page_without_the_field(page: Page, base_url: str) -
     expect(page).to_have_url(f"{base_url}/account")
 
 
-def add_search_box(page: Page) -> Locator:
-    """The page's search box, or, until there is one, a stand-in added for the test."""
-    if page.locator("[role=searchbox]").count() == 0:
-        page.evaluate(
-            """() => {
-                const box = document.createElement("input");
-                box.setAttribute("role", "searchbox");
-                box.setAttribute("aria-label", "Search");
-                document.querySelector("main").prepend(box);
-            }"""
-        )
-    return page.locator("[role=searchbox]").first
+def search_box(page: Page) -> Locator:
+    """The search box in the top bar of every signed-in page."""
+    return page.get_by_role("searchbox", name="Search")
 
 
 def test_slash_focuses_the_search_box(page: Page) -> None:
     with_todos(page, "One")
-    search = add_search_box(page)
+    search = search_box(page)
     title_of(page, "One").focus()
     page.keyboard.press("/")
     expect_focused(page, search)
@@ -164,7 +155,7 @@ def test_slash_focuses_the_search_box(page: Page) -> None:
 
 def test_slash_without_a_search_box_does_nothing(page: Page) -> None:
     with_todos(page, "One")
-    page.evaluate("document.querySelectorAll('[role=searchbox]').forEach(el => el.remove())")
+    page.evaluate("document.querySelectorAll('form[role=search]').forEach(el => el.remove())")
     title = title_of(page, "One")
     title.focus()
     page.keyboard.press("/")
@@ -362,7 +353,6 @@ def test_the_close_button_closes_the_help_and_focus_returns(page: Page) -> None:
 
 def test_no_shortcut_acts_while_the_help_is_open(page: Page) -> None:
     with_todos(page, "One")
-    add_search_box(page)
     title = title_of(page, "One")
     title.focus()
     page.keyboard.press("?")
