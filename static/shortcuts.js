@@ -21,7 +21,7 @@
   };
 
   // The row holding the focus (on its title, checkbox, edit link or delete button).
-  const focusedRow = () => document.activeElement?.closest?.("#todo-list > li") ?? null;
+  const focusedRow = () => document.activeElement?.closest?.(".todo-list > li") ?? null;
 
   const focusRow = (li) => {
     const title = li?.querySelector("label.title");
@@ -30,9 +30,10 @@
     return true;
   };
 
-  // j / k: the next / previous row, from no row the first / the last; no wrapping round.
+  // j / k: the next / previous row (of every list on the page: Today has two), from no
+  // row the first / the last; no wrapping round.
   const move = (step) => {
-    const rows = [...document.querySelectorAll("#todo-list > li")];
+    const rows = [...document.querySelectorAll(".todo-list > li")];
     const current = focusedRow();
     if (!current) return focusRow(step > 0 ? rows[0] : rows.at(-1));
     return focusRow(rows[rows.indexOf(current) + step]);
