@@ -62,13 +62,8 @@ KIRITIMATI = "Pacific/Kiritimati"  # UTC+14: the first place where a day starts
 PAGO_PAGO = "Pacific/Pago_Pago"  # UTC-11: among the last
 SEARCH_DELAY_MS = 300  # the search box's debounce (base.html: delay:300ms)
 
-# KNOWN PROBLEM, EMPTY_GROUPS_SHOW: on Today (and Upcoming) a group's heading should hide
-# when its list is empty (the overdue group after its last row is ticked; "Today" when
-# nothing is due today). app.css says so with one rule,
-#   .across .todo-list:not(:has(li)), .day-heading:has(+ .todo-list:not(:has(li)))
-#   { display: none; }
-# but CSS forbids :has() inside :has(): Chromium drops the whole rule (both selectors),
-# so the headings stay, above nothing. The tests assert what shows now.
+# On Today (and Upcoming) a group's heading hides while its list is empty (the overdue
+# group after its last row is ticked; "Today" when nothing is due today).
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -449,9 +444,8 @@ def test_today_and_upcoming_gather_due_todos_from_every_list(
         expect(row(page, title)).to_have_count(0)
     page.reload()
     expect(rows(page)).to_have_count(0)
-    # KNOWN PROBLEM: an empty group's heading should be hidden, but it shows: "Today"
-    # above nothing (and above "Nothing left for today."). See EMPTY_GROUPS_SHOW.
-    expect(day_headings(page)).to_have_text(["Today"])
+    # No heading above nothing: just "Nothing left for today."
+    expect(day_headings(page)).to_have_count(0)
     expect(empty_note(page)).to_have_text("Nothing left for today.")
     expect(nav_count(page, "today")).to_have_text("")
 
@@ -470,9 +464,8 @@ def test_ticking_a_todo_on_today_removes_its_row_and_updates_the_counts(
     expect(nav_count(page, work)).to_have_text("2 to do")
     expect(nav_count(page, "inbox")).to_have_text("4 to do")
     expect(nav_count(page, "upcoming")).to_have_text("3 to do")
-    # KNOWN PROBLEM: the overdue group lost its only row, but its heading stays, above
-    # nothing (see EMPTY_GROUPS_SHOW); expected: only "Today".
-    expect(day_headings(page)).to_have_text(["Overdue", "Today"])
+    # The overdue group lost its only row: its heading goes with it.
+    expect(day_headings(page)).to_have_text(["Today"])
     expect(titles(page)).to_have_text(["Pay rent"])
 
     row(page, "Pay rent").locator("input.toggle").click()
@@ -481,8 +474,7 @@ def test_ticking_a_todo_on_today_removes_its_row_and_updates_the_counts(
     expect(nav_count(page, "inbox")).to_have_text("3 to do")
     expect(empty_note(page)).to_have_text("Nothing left for today.")
     expect(empty_note(page)).to_be_visible()
-    # KNOWN PROBLEM (EMPTY_GROUPS_SHOW): both headings stay over their empty lists.
-    expect(day_headings(page)).to_have_text(["Overdue", "Today"])
+    expect(day_headings(page)).to_have_count(0)
     assert len(posts) == 2, posts.seen
     assert_same_page(page)
 
@@ -490,7 +482,7 @@ def test_ticking_a_todo_on_today_removes_its_row_and_updates_the_counts(
     expect(rows(page)).to_have_count(0)
     expect(nav_count(page, "today")).to_have_text("")
     expect(nav_count(page, work)).to_have_text("2 to do")
-    expect(day_headings(page)).to_have_text(["Today"])  # KNOWN PROBLEM: EMPTY_GROUPS_SHOW
+    expect(day_headings(page)).to_have_count(0)
 
     # On Upcoming too: ticked, a row leaves, and the numbers follow.
     click_and_wait(page, nav_link(page, "Upcoming"))
@@ -498,8 +490,8 @@ def test_ticking_a_todo_on_today_removes_its_row_and_updates_the_counts(
     row(page, "Team lunch").locator("input.toggle").click()
     expect(row(page, "Team lunch")).to_have_count(0)
     expect(titles(page)).to_have_text(["Call the bank", "Renew passport"])
-    # KNOWN PROBLEM (EMPTY_GROUPS_SHOW): the emptied day's heading stays.
-    expect(day_headings(page)).to_have_count(3)
+    # The emptied day's heading goes.
+    expect(day_headings(page)).to_have_count(2)
     expect(nav_count(page, "upcoming")).to_have_text("2 to do")
     expect(nav_count(page, work)).to_have_text("1 to do")
     expect(nav_count(page, "today")).to_have_text("")
@@ -521,10 +513,8 @@ def test_adding_on_today_adds_to_the_inbox_due_today(
     new_row = row(page, "Water the plants")
     expect(due(new_row)).to_have_text("Today")
     expect(due(new_row)).to_have_attribute("datetime", today.isoformat())
-    # KNOWN PROBLEM: every row on Today names its list ("Inbox", a link), but a row added
-    # here with JavaScript doesn't until the page is reloaded: the new row is rendered
-    # from the todo as added, which carries no list name (TodoRow.list_name is None).
-    expect(new_row.locator("a.in-list")).to_have_count(0)
+    # Like every row on Today, it names its list.
+    expect(new_row.locator("a.in-list")).to_have_text("Inbox")
     expect(page.locator("input.new-todo")).to_have_value("")
     expect(page.locator("input.new-todo")).to_be_focused()
     expect(empty_note(page)).to_be_hidden()
@@ -602,10 +592,8 @@ def test_labels_set_on_the_edit_page_are_links_to_the_label_page(page: Page, bas
     open_edit_page(page, "Buy stamps")
     page.get_by_label("Labels").fill("errands")
     save(page)
-    # KNOWN PROBLEM (minor): the address ends at the row (#todo-N) that the page no longer
-    # shows: the save decides where to come back to from the todo as it was before its
-    # labels changed (edit_todo runs before set_labels), which still had the label.
-    expect(page).to_have_url(re.compile(re.escape(f"{base_url}/labels/big%20shop") + r"#todo-\d+$"))
+    # Back on the label's page, not at the row it no longer shows.
+    expect(page).to_have_url(f"{base_url}/labels/big%20shop")
     expect(rows(page)).to_have_count(0)
     expect(empty_note(page)).to_have_text("No todos with this label.")
 
@@ -750,10 +738,8 @@ def test_a_row_ticked_on_a_search_or_a_label_page_stays_there(page: Page, base_u
     expect(found).to_have_class(re.compile(r"\bcompleted\b"))
     expect(nav_count(page, "inbox")).to_have_text("1 to do")
     expect(label_links(found)).to_have_text(["#dairy"])
-    # KNOWN PROBLEM: a found row names its list ("Inbox", a link) until it is ticked: the
-    # row that comes back is rendered from the toggled todo, which carries no list name
-    # (TodoRow.list_name is None), so the link is gone until the page is reloaded.
-    expect(found.locator("a.in-list")).to_have_count(0)
+    # Ticked, the row still names its list.
+    expect(found.locator("a.in-list")).to_have_text("Inbox")
     assert_same_page(page)
     page.reload()
     expect(found.locator("a.in-list")).to_have_text("Inbox")
@@ -766,7 +752,7 @@ def test_a_row_ticked_on_a_search_or_a_label_page_stays_there(page: Page, base_u
     expect(found).not_to_have_class(re.compile(r"\bcompleted\b"))
     expect(nav_count(page, "inbox")).to_have_text("2 to do")
     expect(label_links(found)).to_have_text(["#dairy"])
-    expect(found.locator("a.in-list")).to_have_count(0)  # KNOWN PROBLEM, as above
+    expect(found.locator("a.in-list")).to_have_text("Inbox")
     assert_same_page(page)
 
 

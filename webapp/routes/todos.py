@@ -419,11 +419,19 @@ async def create(request: Request) -> Response:
     context = {
         "view": view,
         "counts": counts,
-        "todo": None if message else todo,
+        "todo": None if message else _with_list_name(todo, view, nav),
         "message": message,
         "nav": nav,
     }
     return render(request, "todos/_created.html", context)
+
+
+def _with_list_name(todo: TodoRow, view: ListView, nav: Lists | None) -> TodoRow:
+    """A row for a page across lists says which list it is in (the navigation knows)."""
+    if view.kind == "list" or nav is None:
+        return todo
+    list_ = nav.find(todo.list_id)
+    return todo._replace(list_name=list_.name) if list_ else todo
 
 
 async def _one_changed(
@@ -447,11 +455,12 @@ async def _one_changed(
         return _back(request, view, neighbour)
     # Today's and Upcoming's counts change with a todo that is due (or was, on their page).
     due = todo.due_on is not None or view.kind != "list"
+    nav = await _lists(request, view) if due else None
     context = {
         "view": view,
-        "todo": todo if view.shows(todo) else None,
+        "todo": _with_list_name(todo, view, nav) if view.shows(todo) else None,
         "counts": counts,
-        "nav": await _lists(request, view) if due else None,
+        "nav": nav,
     }
     return render(request, "todos/_changed.html", context)
 
@@ -546,10 +555,11 @@ async def _update_from_edit_page(request: Request, form: FormData) -> Response:
     values, errors = parse_edit(form, current.list_id, {list_.id for list_ in lists})
     if errors:
         return await _edit_page(request, view, current, errors, values, 422)
+    # The labels first: the changed row then carries them (a label's page it left).
+    await queries.set_labels(db, user, todo_id, values.label_names)
     todo, counts = await queries.edit_todo(
         db, user, todo_id, values.title, values.description, values.list_id, values.due_date
     )
-    await queries.set_labels(db, user, todo_id, values.label_names)
     moved_to = None
     if todo.list_id != current.list_id:
         moved_to = next(list_.name for list_ in lists if list_.id == todo.list_id)
