@@ -1,21 +1,30 @@
-"""The baseline: our list page, htmx toggle, add and login with nothing in between.
+"""The baseline: our list page, Today page, htmx toggle, add and login with nothing in
+between.
 
 Starlette routing, raw asyncpg and Jinja2, and no ORM, unit of work or middleware. It
-does the same work as our app for these four requests, so that the difference is
+does the same work as our app for these five requests, so that the difference is
 what the app's design costs:
 
 - the session cookie's SHA-256 looks up `login_sessions` joined with `users` (the same
-  columns our query loads), with the same idle / age checks and the once-a-minute touch;
-- the list page (the Inbox) loads every list of the user with its count of active
-  todos (one grouped statement, for the Lists navigation), then the first 50 (+1) todos
-  of the Inbox, each row carrying the Inbox's counts (one statement, as ours), and
-  renders the very same templates from templates/ with the same context and Jinja2
-  options, so the HTML is byte for byte ours;
-- the toggle is one `UPDATE ... RETURNING` the row and the counts of its list after the
-  change (it sets `updated_at` as our model's `onupdate` does), rendering
-  `todos/_changed.html` (with the navigation's count out of band);
-- add parses and validates the form like ours, inserts into the Inbox with one
-  `INSERT ... SELECT ... RETURNING`, then reads the counts, and renders
+  columns our query loads, the time zone among them: it decides the person's today),
+  with the same idle / age checks and the once-a-minute touch;
+- the list page (the Inbox) loads every list of the user with its counts of active
+  todos, of those due by today and of those due in the next 14 days (one grouped
+  statement, for the Lists navigation with Today and Upcoming), then the first 50 (+1)
+  todos of the Inbox, each row carrying its labels (a correlated aggregate) and the
+  Inbox's counts (one statement, as ours), and renders the very same templates from
+  templates/ with the same context and Jinja2 options (due dates in words by our
+  `due` filter), so the HTML is byte for byte ours;
+- the Today page loads the lists the same way, then the undone todos due by today from
+  every list with their list's name and labels (one statement), groups them into
+  Overdue and Today as ours does, and renders `todos/across.html`;
+- the toggle is one `UPDATE ... RETURNING` the row (with its labels) and the counts of
+  its list after the change (it sets `updated_at` as our model's `onupdate` does), and,
+  when the todo has a due date, the lists' counts again for Today's and Upcoming's
+  numbers, rendering `todos/_changed.html` (with the navigation's counts out of band);
+- add parses and validates the form like ours, inserts into the Inbox (at the end of
+  its own order) with one `INSERT ... SELECT ... RETURNING`, then reads the counts, and
+  renders
   `todos/_created.html`;
 - every statement on todos reaches them through their list with our access rule (the
   user's own lists that aren't deleted), in the same SQL our queries compile to;
@@ -49,10 +58,10 @@ import os
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -65,8 +74,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from webapp.dates import day_words, due_words, today_in, upcoming_until
+
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Mapping, Sequence
+    from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 
     from starlette.requests import Request
 
@@ -97,77 +108,110 @@ HEADERS = {
 
 
 @dataclass(frozen=True, slots=True)
-class DefaultView:
-    """The default list view: what our app's ListView.of() gives a URL without query
-    parameters (the Inbox, all todos, oldest first, the first page). The templates read
-    these attributes and call `page_route`."""
+class View:
+    """The two views the baseline serves, as our app's ListView gives them: the Inbox
+    (all todos, oldest first, the first page) at `/`, and Today. The templates read
+    these attributes and call `page_route`; the queries are worked out as ours would."""
 
+    today: date
+    kind: str = "list"
     list_id: None = None
     filter: str = "all"
     order: str = "oldest"
     after: None = None
-    query: str = ""
+    term: str = ""
     page_query: str = ""
     order_query: str = ""
 
+    @property
+    def query(self) -> str:
+        return "" if self.kind == "list" else f"?view={self.kind}"
+
     def page_route(self, filter_: str | None = None) -> tuple[str, dict[str, int]]:
+        if self.kind != "list":
+            return self.kind, {}
         return f"todos_{filter_ or self.filter}", {}
 
 
-DEFAULT_VIEW = DefaultView()
+# The most rows a page across lists shows (webapp/routes/todos.py).
+MAX_ACROSS_ROWS = 100
+
 
 SESSION_QUERY = (
-    "SELECT s.id, s.user_id, s.created_at, s.last_seen_at,"
-    " u.id AS uid, u.email, u.password_hash, u.created_at AS user_created_at"
-    " FROM login_sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1"
+    "SELECT login_sessions.user_id, login_sessions.created_at, login_sessions.last_seen_at,"
+    " users.email, users.time_zone FROM login_sessions JOIN users"
+    " ON users.id = login_sessions.user_id WHERE login_sessions.id = $1::VARCHAR"
 )
 TOUCH_QUERY = "UPDATE login_sessions SET last_seen_at = $2 WHERE id = $1"
 DELETE_SESSION_QUERY = "DELETE FROM login_sessions WHERE id = $1"
 # The SQL our queries compile to (webapp/queries.py), with asyncpg's placeholders.
-# Every list of the user with its count of active todos, the Inbox first.
+# Every list of the user with its counts of active todos, of those due by today and of
+# those due after today until 14 days on; the Inbox first.
 LISTS_QUERY = (
-    "SELECT lists.id, lists.name, lists.is_inbox, count(todos.id) AS active"
-    " FROM lists LEFT OUTER JOIN todos ON todos.list_id = lists.id"
+    "SELECT lists.id, lists.name, lists.is_inbox, count(todos.id) AS count_1,"
+    " count(todos.id) FILTER (WHERE todos.due_on <= $1::DATE) AS anon_1,"
+    " count(todos.id) FILTER (WHERE todos.due_on > $1::DATE AND todos.due_on <= $2::DATE)"
+    " AS anon_2 FROM lists LEFT OUTER JOIN todos ON todos.list_id = lists.id"
     " AND todos.deletion_id IS NULL AND todos.done IS false"
-    " WHERE lists.owner_id = $1 AND lists.deletion_id IS NULL"
+    " WHERE lists.owner_id = $3::BIGINT AND lists.deletion_id IS NULL"
     " GROUP BY lists.id, lists.name, lists.is_inbox ORDER BY lists.is_inbox DESC, lists.id"
 )
-# The access rule for the Inbox's todos: the user's Inbox, while it isn't deleted.
-_IN_INBOX = (
-    "todos.list_id = (SELECT lists.id FROM lists WHERE lists.owner_id = $1"
-    " AND lists.deletion_id IS NULL AND lists.is_inbox) AND todos.deletion_id IS NULL"
+# The Inbox, while it isn't deleted.
+_INBOX = (
+    "(SELECT lists.id FROM lists WHERE lists.owner_id = $1::BIGINT"
+    " AND lists.deletion_id IS NULL AND lists.is_inbox)"
 )
+_IN_INBOX = f"todos.list_id = {_INBOX} AND todos.deletion_id IS NULL"
+# A row's labels, comma-joined, from a correlated subquery.
+_LABELS = (
+    "(SELECT string_agg(todo_labels.name, ',') AS aggregate_strings_1"
+    " FROM todo_labels WHERE todo_labels.todo_id = {}) AS labels"
+)
+_COLUMNS = "todos.id, todos.title, todos.description, todos.done, todos.list_id, todos.due_on"
 COUNTS_QUERY = (
     "SELECT count(todos.id) AS total, count(todos.id) FILTER (WHERE todos.done IS false)"  # noqa: S608 - constants only
-    f" AS active FROM todos WHERE {_IN_INBOX}"
+    f" AS active, {_INBOX} AS list_id FROM todos WHERE {_IN_INBOX}"
 )
-# The first page, each row carrying the counts of the whole list (computed once).
+# The first page, each row carrying its labels and the counts of the whole list
+# (computed once).
 PAGE_QUERY = (
-    "SELECT todos.id, todos.title, todos.description, todos.done, todos.list_id,"  # noqa: S608 - constants only
-    f" counts.total, counts.active FROM todos JOIN ({COUNTS_QUERY}) AS counts ON true"
+    f"SELECT {_COLUMNS}, {_LABELS.format('todos.id')},"  # noqa: S608 - constants only
+    " counts.total, counts.active, counts.list_id AS list_id_1"
+    f" FROM todos JOIN ({COUNTS_QUERY}) AS counts ON true"
     f" WHERE {_IN_INBOX} ORDER BY todos.id LIMIT $2"
+)
+# Today: the undone todos due by today from every usable list, with the list's name.
+DUE_QUERY = (
+    f"SELECT {_COLUMNS}, {_LABELS.format('todos.id')}, lists.name"  # noqa: S608 - constants only
+    " FROM todos JOIN lists ON lists.id = todos.list_id"
+    " WHERE lists.owner_id = $1::BIGINT AND lists.deletion_id IS NULL"
+    " AND todos.deletion_id IS NULL AND todos.done IS false AND todos.due_on <= $2::DATE"
+    " ORDER BY todos.due_on, todos.id LIMIT $3::INTEGER"
 )
 # The toggled row and the counts of its list after the change: the list's other todos
 # plus the changed row as it is now.
 _OTHERS = (
     "FROM todos AS other WHERE other.list_id = (SELECT me.list_id FROM todos AS me"
-    " WHERE me.id = $1) AND other.deletion_id IS NULL AND other.id != $1"
+    " WHERE me.id = $2::BIGINT) AND other.deletion_id IS NULL AND other.id != $2::BIGINT"
 )
 TOGGLE_QUERY = (
-    "UPDATE todos SET done = NOT todos.done, updated_at = now()"  # noqa: S608 - constants only
-    " WHERE todos.list_id IN (SELECT lists.id FROM lists WHERE lists.owner_id = $2"
-    " AND lists.deletion_id IS NULL) AND todos.deletion_id IS NULL AND todos.id = $1"
-    " RETURNING todos.id, todos.title, todos.description, todos.done, todos.list_id,"
-    f" (SELECT count(other.id) {_OTHERS}) + 1 AS total,"
-    f" (SELECT count(other.id) {_OTHERS} AND other.done IS false)"
+    "UPDATE todos SET done=NOT todos.done, updated_at=now()"  # noqa: S608 - constants only
+    " WHERE todos.list_id IN (SELECT lists.id FROM lists WHERE lists.owner_id = $1::BIGINT"
+    " AND lists.deletion_id IS NULL) AND todos.deletion_id IS NULL AND todos.id = $2::BIGINT"
+    f" RETURNING {_COLUMNS}, {_LABELS.format('$2::BIGINT')},"
+    f" (SELECT count(other.id) AS count_1 {_OTHERS}) + 1 AS total,"
+    f" (SELECT count(other.id) AS count_2 {_OTHERS} AND other.done IS false)"
     " + CASE WHEN todos.done THEN 0 ELSE 1 END AS active"
 )
-# Into the Inbox only if it is usable: no row to insert from otherwise.
+# Into the Inbox only if it is usable (no row to insert from otherwise), last in its
+# own order; a new todo has no labels.
 INSERT_QUERY = (
-    "INSERT INTO todos (list_id, title, description, done)"
-    " SELECT lists.id, $2::varchar, $3::varchar, false FROM lists"
-    " WHERE lists.owner_id = $1 AND lists.deletion_id IS NULL AND lists.is_inbox"
-    " RETURNING todos.id, todos.title, todos.description, todos.done, todos.list_id"
+    "INSERT INTO todos (list_id, title, description, done, due_on, position)"  # noqa: S608 - constants only
+    " SELECT lists.id, $2::VARCHAR AS anon_1, $3::VARCHAR AS anon_2, false AS anon_3,"
+    " $4::DATE AS anon_4, coalesce((SELECT max(other.position) AS max_1"
+    " FROM todos AS other WHERE other.list_id = lists.id), 0) + 1024 AS anon_5"
+    " FROM lists WHERE lists.owner_id = $1::BIGINT AND lists.deletion_id IS NULL"
+    f" AND lists.is_inbox RETURNING {_COLUMNS}, NULL AS labels"
 )
 USER_QUERY = "SELECT id, email, password_hash, created_at FROM users WHERE email = $1"
 CREATE_SESSION_QUERY = (
@@ -191,16 +235,87 @@ class Row(asyncpg.Record):
 class Counts:
     total: int
     active: int
+    list_id: int
 
     @property
     def completed(self) -> int:
         return self.total - self.active
 
 
+class ListRow(NamedTuple):
+    """A list in the navigation, as ours (webapp/queries.py): its counts of todos to do,
+    due by today and due in the coming days."""
+
+    id: int
+    name: str
+    is_inbox: bool
+    active: int
+    due: int
+    upcoming: int
+
+
+@dataclass(frozen=True, slots=True)
+class Lists:
+    """Every list for the navigation, with Today's and Upcoming's counts across them
+    (our `queries.Lists`)."""
+
+    lists: list[ListRow]
+
+    @property
+    def inbox(self) -> ListRow:
+        return self.lists[0]
+
+    @property
+    def due(self) -> int:
+        return sum(list_.due for list_ in self.lists)
+
+    @property
+    def upcoming(self) -> int:
+        return sum(list_.upcoming for list_ in self.lists)
+
+    def __iter__(self) -> Iterator[ListRow]:
+        return iter(self.lists)
+
+
+class TodoRow(NamedTuple):
+    """What a row shows, as ours (webapp/queries.py): a plain tuple of the columns."""
+
+    id: int
+    title: str
+    description: str | None
+    done: bool
+    list_id: int
+    due_on: date | None
+    labels: str | None
+    list_name: str | None = None
+
+    @property
+    def label_names(self) -> list[str]:
+        return sorted(self.labels.split(",")) if self.labels else []
+
+
+_ROW_WIDTH = 7
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Rows of Today under a heading: the overdue ones, and today's (as ours)."""
+
+    key: str
+    heading: str | None
+    todos: list[TodoRow]
+    list_id: str = "todo-list"
+
+
 @dataclass(frozen=True, slots=True)
 class User:
     id: int
     email: str
+    time_zone: str
+
+    @property
+    def today(self) -> date:
+        return today_in(self.time_zone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,15 +326,27 @@ class Login:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """The first page of the default view: every list with its active count (the
+    """The first page of the default view: every list with its counts (the
     navigation), the Inbox among them, at most PAGE_SIZE rows, and the counts."""
 
     login: Login
-    lists: list[Row]
-    current: Row
-    todos: list[Row]
+    view: View
+    lists: Lists
+    current: ListRow
+    todos: list[TodoRow]
     more_after: int | None
     counts: Counts
+
+
+@dataclass(frozen=True, slots=True)
+class TodayPage:
+    """Today: every list with its counts, and the groups of due todos."""
+
+    login: Login
+    view: View
+    lists: Lists
+    groups: list[Group]
+    more: bool
 
 
 class NoInbox:
@@ -231,11 +358,14 @@ NO_INBOX = NoInbox()
 
 @dataclass(frozen=True, slots=True)
 class Changed:
-    """A toggled or added row (None: no such todo of this user), and the new counts."""
+    """A toggled or added row (None: no such todo of this user), the new counts, and
+    the lists counted again when Today's and Upcoming's numbers may have changed."""
 
     login: Login
-    todo: Row | None
+    view: View
+    todo: TodoRow | None
     counts: Counts | None
+    nav: Lists | None = None
 
 
 class Config:
@@ -265,13 +395,17 @@ def routes_by_name(
 def make_environment() -> jinja2.Environment:
     # Exactly our app's Jinja2 options: the same templates give the same bytes. The
     # URL helpers (`path`, `static_url`) are set once the routes exist (`create_app`).
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(PROJECT_ROOT / "templates"),
         autoescape=True,
         auto_reload=False,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # Our due dates in words (webapp/templating.py), the same functions.
+    env.filters["due"] = due_words
+    env.filters["day"] = day_words
+    return env
 
 
 def set_globals(env: jinja2.Environment, routes: dict[str, tuple[str, BaseRoute]]) -> None:
@@ -293,6 +427,9 @@ def set_globals(env: jinja2.Environment, routes: dict[str, tuple[str, BaseRoute]
         "static": HashedStaticFiles(PROJECT_ROOT / "static"),
         "htmx": HashedStaticFiles(
             PROJECT_ROOT / "node_modules" / "htmx.org" / "dist", ["htmx.min.js"]
+        ),
+        "sortable": HashedStaticFiles(
+            PROJECT_ROOT / "node_modules" / "sortablejs", ["Sortable.min.js"]
         ),
     }
 
@@ -352,55 +489,83 @@ class Service:
             return None
         if now - row["last_seen_at"] > TOUCH_INTERVAL:
             await conn.execute(TOUCH_QUERY, session_id, now)
-        return Login(session_id, User(row["uid"], row["email"]))
+        return Login(session_id, User(row["user_id"], row["email"], row["time_zone"]))
 
-    # The database work of the three timed pages; each answers None when the session
-    # is unknown or has ended (the caller redirects to the login page).
+    async def lists(self, conn: asyncpg.Connection[Row], login: Login, today: date) -> Lists:
+        rows = await conn.fetch(LISTS_QUERY, today, upcoming_until(today), login.user.id)
+        return Lists([ListRow(*row) for row in rows])
+
+    # The database work of the timed pages; each answers None when the session is
+    # unknown or has ended (the caller redirects to the login page).
 
     async def first_page(self, session_id: str) -> Page | NoInbox | None:
         async with self.pool.acquire() as conn:
             login = await self.login_session(conn, session_id)
             if login is None:
                 return None
-            lists = await conn.fetch(LISTS_QUERY, login.user.id)
-            current = next((row for row in lists if row["is_inbox"]), None)
+            view = View(login.user.today)
+            lists = await self.lists(conn, login, view.today)
+            current = lists.inbox if lists.lists and lists.inbox.is_inbox else None
             if current is None:
                 return NO_INBOX
             rows = await conn.fetch(PAGE_QUERY, login.user.id, PAGE_SIZE + 1)
             if rows:
-                counts = Counts(rows[0]["total"], rows[0]["active"])
+                first = rows[0]
+                counts = Counts(first["total"], first["active"], first["list_id_1"])
             else:
                 # An empty page has no row to carry the counts.
                 counts = await self.counts(conn, login)
-        todos = rows[:PAGE_SIZE]
-        more_after = todos[-1]["id"] if len(rows) > PAGE_SIZE else None
-        return Page(login, lists, current, todos, more_after, counts)
+        todos = [TodoRow(*row[:_ROW_WIDTH]) for row in rows[:PAGE_SIZE]]
+        more_after = todos[-1].id if len(rows) > PAGE_SIZE else None
+        return Page(login, view, lists, current, todos, more_after, counts)
+
+    async def today_page(self, session_id: str) -> TodayPage | None:
+        async with self.pool.acquire() as conn:
+            login = await self.login_session(conn, session_id)
+            if login is None:
+                return None
+            view = View(login.user.today, kind="today")
+            today = view.today
+            lists = await self.lists(conn, login, today)
+            rows = await conn.fetch(DUE_QUERY, login.user.id, today, MAX_ACROSS_ROWS + 1)
+        more = len(rows) > MAX_ACROSS_ROWS
+        todos = [TodoRow(*row) for row in rows[:MAX_ACROSS_ROWS]]
+        overdue = [todo for todo in todos if todo.due_on is not None and todo.due_on < today]
+        groups = [Group("overdue", "Overdue", overdue, "overdue-list")] if overdue else []
+        due_today = [todo for todo in todos if todo.due_on == today]
+        groups.append(Group("today", "Today", due_today))
+        return TodayPage(login, view, lists, groups, more)
 
     async def counts(self, conn: asyncpg.Connection[Row], login: Login) -> Counts:
         row = await conn.fetchrow(COUNTS_QUERY, login.user.id)
         assert row is not None
-        return Counts(row["total"], row["active"])
+        return Counts(row["total"], row["active"], row["list_id"])
 
     async def toggle(self, session_id: str, todo_id: int) -> Changed | None:
         async with self.pool.acquire() as conn:
             login = await self.login_session(conn, session_id)
             if login is None:
                 return None
-            todo = await conn.fetchrow(TOGGLE_QUERY, todo_id, login.user.id)
-        if todo is None:
-            return Changed(login, None, None)
-        return Changed(login, todo, Counts(todo["total"], todo["active"]))
+            view = View(login.user.today)
+            row = await conn.fetchrow(TOGGLE_QUERY, login.user.id, todo_id)
+            if row is None:
+                return Changed(login, view, None, None)
+            todo = TodoRow(*row[:_ROW_WIDTH])
+            # Today's and Upcoming's numbers change with a todo that is due.
+            nav = await self.lists(conn, login, view.today) if todo.due_on else None
+        return Changed(login, view, todo, Counts(row["total"], row["active"], todo.list_id), nav)
 
     async def add(self, session_id: str, title: str, description: str) -> Changed | None:
         async with self.pool.acquire() as conn:
             login = await self.login_session(conn, session_id)
             if login is None:
                 return None
-            todo = await conn.fetchrow(INSERT_QUERY, login.user.id, title, description or None)
-            if todo is None:  # no usable Inbox
-                return Changed(login, None, None)
+            view = View(login.user.today)
+            row = await conn.fetchrow(INSERT_QUERY, login.user.id, title, description or None, None)
+            if row is None:  # no usable Inbox
+                return Changed(login, view, None, None)
             counts = await self.counts(conn, login)
-        return Changed(login, todo, counts)
+        return Changed(login, view, TodoRow(*row), counts)
 
 
 class Baseline(Service):
@@ -411,7 +576,6 @@ class Baseline(Service):
         self.env = make_environment()
 
     def render(self, request: Request, name: str, context: dict[str, Any]) -> Response:
-        context["request"] = request
         html = self.env.get_template(name).render(context)
         return HTMLResponse(html, headers=HEADERS)
 
@@ -521,7 +685,7 @@ async def list_page(request: Request) -> Response:
     if isinstance(page, NoInbox):
         return not_found()
     context = {
-        "view": DEFAULT_VIEW,
+        "view": page.view,
         "user": page.login.user,
         "csrf_token": app.sign("session", session_id),
         "message": None,
@@ -531,6 +695,28 @@ async def list_page(request: Request) -> Response:
         "current": page.current,
     }
     return app.render(request, "todos/index.html", context)
+
+
+async def today_page(request: Request) -> Response:
+    if not host_allowed(request):
+        return bad_host()
+    app = _app(request)
+    session_id = session_id_of(request)
+    if session_id is None:
+        return to_login()
+    page = await app.today_page(session_id)
+    if page is None:
+        return to_login()
+    context = {
+        "view": page.view,
+        "user": page.login.user,
+        "csrf_token": app.sign("session", session_id),
+        "message": None,
+        "groups": page.groups,
+        "more": page.more,
+        "lists": page.lists,
+    }
+    return app.render(request, "todos/across.html", context)
 
 
 async def toggle(request: Request) -> Response:
@@ -571,14 +757,15 @@ def _render_row(
     request: Request, app: Baseline, session_id: str, changed: Changed, template: str
 ) -> Response:
     """A changed or added row's fragment, with toggle all, the footer and the list's
-    count in the navigation swapped alongside."""
+    count in the navigation swapped alongside (and Today's and Upcoming's with `nav`)."""
     context = {
-        "view": DEFAULT_VIEW,
+        "view": changed.view,
         "user": changed.login.user,
         "csrf_token": app.sign("session", session_id),
         "message": None,
         "todo": changed.todo,
         "counts": changed.counts,
+        "nav": changed.nav,
     }
     return app.render(request, template, context)
 
@@ -636,7 +823,13 @@ async def not_here(_request: Request) -> Response:
 NOT_HERE = PlainTextResponse("not part of the baseline", status_code=404)
 
 
-ENDPOINTS = {"todos_all": list_page, "toggle": toggle, "create": create, "login_post": login}
+ENDPOINTS = {
+    "todos_all": list_page,
+    "today": today_page,
+    "toggle": toggle,
+    "create": create,
+    "login_post": login,
+}
 
 
 def build_routes(table: list[dict[str, Any]]) -> list[BaseRoute]:

@@ -3,10 +3,13 @@
 Ours and the baseline render the same templates: their bodies must be the same bytes.
 The lean page and Django write their own markup: they must show what ours shows — for
 each list page the rows' ids and titles in order (HTML entities unescaped), their done
-states, the counter, whether there is a "Show more" link, the csrf-token meta, and the
-Lists navigation: every list's name and count of active todos in order, which one is
-the current page, and the add-list form; for the toggle and add the returned row (id,
-title, done), the counter and the navigation's count they update.
+states, due dates in words ("Today", "Overdue · 2 Dec") and labels (the names their
+links lead to), the counter, whether there is a "Show more" link, the csrf-token meta,
+the search form, and the Lists navigation: the Inbox, Today and Upcoming, then every
+list, each name and count in order, which one is the current page, and the add-list
+form; for the Today page the same of its rows (with their list's name) under their
+headings; for the toggle and add the returned row, the counter and the navigation's
+counts they update (Today's and Upcoming's too when the todo is due).
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ import difflib
 import html
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 from bench import seed
 from bench.runner import request, sign
+from webapp.dates import due_words, upcoming_until
 
 if TYPE_CHECKING:
     from bench.runner import Server
@@ -32,6 +37,13 @@ TITLE = "Added <i>new</i> & 'q' \"dq\" — café ✓ #1"
 ROW_TAG = re.compile(r'<li\b([^>]*\bid="todo-(\d+)"[^>]*)>')
 COMPLETED = re.compile(r'\bclass="[^"]*\bcompleted\b')
 TITLE_LABEL = re.compile(r'<label\b[^>]*\bclass="[^"]*\btitle\b[^"]*"[^>]*>(.*?)</label>', re.S)
+DUE = re.compile(r'<time\b[^>]*\bclass="due\b[^"]*"[^>]*>(.*?)</time>', re.S)
+LABEL_LINK = re.compile(r'<a\b[^>]*\bclass="label"[^>]*\bhref="/labels/([^"]*)"')
+IN_LIST = re.compile(r'<a\b[^>]*\bclass="in-list"[^>]*>(.*?)</a>', re.S)
+DAY_HEADING = re.compile(r'<h2\b[^>]*\bclass="day-heading"[^>]*>(.*?)</h2>', re.S)
+SEARCH_FORM = re.compile(
+    r'<form\b[^>]*\brole="search"[^>]*\baction="/search"[^>]*>\s*<input\b[^>]*\bname="q"', re.S
+)
 COUNTER = re.compile(r"<strong>\s*(\d+)\s*</strong>\s*items?\s+left")
 SHOW_MORE = re.compile(r">\s*Show more\s*</a>")
 CSRF_META = re.compile(r'<meta\b[^>]*\bname="csrf-token"[^>]*\bcontent="([^"]*)"')
@@ -43,7 +55,8 @@ LIST_NAME = re.compile(r'<span\b[^>]*\bclass="list-name"[^>]*>(.*?)</span>', re.
 NAV_COUNT = re.compile(r'<span\b[^>]*\bid="nav-count-([\w-]+)"[^>]*>\s*(\d*)')
 CURRENT = re.compile(r'\baria-current="page"')
 ADD_LIST_FORM = re.compile(
-    r'<form\b[^>]*\baction="/lists"[^>]*>.*?<input\b[^>]*\bname="name"[^>]*>.*?</form>', re.S
+    r'<form\b[^>]*\baction="/lists(?:\?[^"]*)?"[^>]*>.*?<input\b[^>]*\bname="name"[^>]*>.*?</form>',
+    re.S,
 )
 
 
@@ -71,7 +84,21 @@ def shown(body: bytes) -> dict[str, Any]:
         end = tags[i + 1].start() if i + 1 < len(tags) else len(text)
         label = TITLE_LABEL.search(text, tag.end(), end)
         title = html.unescape(label.group(1)).strip() if label else None
-        rows.append((int(tag.group(2)), title, bool(COMPLETED.search(tag.group(1)))))
+        due = DUE.search(text, tag.end(), end)
+        in_list = IN_LIST.search(text, tag.end(), end)
+        labels = [
+            unquote(html.unescape(m.group(1))) for m in LABEL_LINK.finditer(text[tag.end() : end])
+        ]
+        rows.append(
+            (
+                int(tag.group(2)),
+                title,
+                bool(COMPLETED.search(tag.group(1))),
+                html.unescape(due.group(1)).strip() if due else None,
+                tuple(labels),
+                html.unescape(in_list.group(1)).strip() if in_list else None,
+            )
+        )
     counter = COUNTER.search(text)
     meta = CSRF_META.search(text)
     nav = LISTS_NAV.search(text)
@@ -80,10 +107,12 @@ def shown(body: bytes) -> dict[str, Any]:
         "active": int(counter.group(1)) if counter else None,
         "show_more": bool(SHOW_MORE.search(text)),
         "csrf_meta": meta.group(1) if meta else None,
+        "headings": [html.unescape(h).strip() for h in DAY_HEADING.findall(text)],
+        "search_form": bool(SEARCH_FORM.search(text)),
         "lists": _lists_shown(nav.group(1)) if nav else None,
         "add_list_form": bool(nav and ADD_LIST_FORM.search(nav.group(1))),
-        # Every list count in the response, the page's navigation's or a fragment's
-        # out-of-band one: which list ("inbox" or its id) and its number.
+        # Every count in the response, the page's navigation's or a fragment's
+        # out-of-band one: which list (its id, "today" or "upcoming") and its number.
         "nav_counts": [(key, int(n or 0)) for key, n in NAV_COUNT.findall(text)],
     }
 
@@ -157,17 +186,51 @@ def _expect(condition: bool, message: str) -> None:
         raise CheckFailed(message)
 
 
+def today() -> datetime:
+    return datetime.now(UTC)
+
+
+def due_counts(user: SeededUser, inbox_size: int) -> tuple[int, int]:
+    """Today's and Upcoming's numbers for a seeded user: the undone todos due by today,
+    and those due in the next 14 days (only the Inbox's todos have due dates)."""
+    day = today().date()
+    due = upcoming = 0
+    for i in range(1, inbox_size + 1):
+        todo = seed.inbox_todo(i, user.seeded_on)
+        if todo.done or todo.due_on is None:
+            continue
+        if todo.due_on <= day:
+            due += 1
+        elif todo.due_on <= upcoming_until(day):
+            upcoming += 1
+    return due, upcoming
+
+
 def expected_lists(
-    user: SeededUser, inbox_size: int
+    user: SeededUser, inbox_size: int, current: str = "inbox"
 ) -> list[tuple[str | None, str | None, int | None, bool]]:
-    """What the navigation must show for a seeded user: the Inbox (current) with its
-    active todos, then the other lists as seeded."""
+    """What the navigation must show for a seeded user: the Inbox with its active todos,
+    Today and Upcoming with theirs, then the other lists as seeded; `current` is the
+    page's ("inbox" or "today")."""
     inbox_active = inbox_size - inbox_size // 3  # every third todo is done
-    shown = [("inbox", seed.INBOX, inbox_active, True)]
+    due, upcoming = due_counts(user, inbox_size)
+    shown = [
+        (str(user.inbox_id), seed.INBOX, inbox_active, current == "inbox"),
+        ("today", "Today", due, current == "today"),
+        ("upcoming", "Upcoming", upcoming, False),
+    ]
     for list_id, (name, size, all_done) in zip(user.list_ids[1:], seed.OTHER_LISTS, strict=True):
         active = 0 if all_done else size - size // 3
         shown.append((str(list_id), name, active, False))
     return shown
+
+
+def expected_row(user: SeededUser, i: int) -> tuple[str, bool, str | None, tuple[str, ...]]:
+    """The i-th seeded Inbox todo's title, done state, due date in words and labels (by
+    name, as ours sorts them)."""
+    todo = seed.inbox_todo(i, user.seeded_on)
+    due = due_words(todo.due_on, today().date(), todo.done)[0] if todo.due_on else None
+    return todo.title, todo.done, due, tuple(sorted(todo.labels))
 
 
 def _htmx(server: Server, user: SeededUser) -> dict[str, str]:
@@ -208,6 +271,13 @@ def check(servers: dict[str, Server], users: dict[str, SeededUser], db_url: str)
                 f"{server.name}: the Lists navigation shows {page['lists']}",
             )
             _expect(page["add_list_form"], f"{server.name}: no add-list form")
+            _expect(page["search_form"], f"{server.name}: no search form")
+            seeded = [expected_row(user, i) for i in range(1, len(page["rows"]) + 1)]
+            _expect(
+                [(r[1], r[2], r[3], r[4]) for r in page["rows"]] == seeded,
+                f"{server.name}: rows (title, done, due, labels) {page['rows'][:6]},"
+                f" seeded {seeded[:6]}",
+            )
             if server.name != "django":
                 expected = sign("session", seed.session_id_for(user.token))
                 _expect(page["csrf_meta"] == expected, f"{server.name}: wrong CSRF meta")
@@ -223,15 +293,58 @@ def check(servers: dict[str, Server], users: dict[str, SeededUser], db_url: str)
                     same_bytes=server.name == "baseline",
                 )
 
-    # Toggle one todo twice on each app (it ends as it began); compare each step.
+    # The Today page: the undone todos due by today from every list, overdue first.
+    user = users[seed.list_user(seed.TODAY_USER_SIZE)]
+    day = today().date()
+    due = [
+        (user.todo_ids[i - 1], i)
+        for i in range(1, seed.TODAY_USER_SIZE + 1)
+        if (t := seed.inbox_todo(i, user.seeded_on)).due_on is not None
+        and not t.done
+        and t.due_on <= day
+    ]
+    due.sort(key=lambda pair: (seed.inbox_todo(pair[1], user.seeded_on).due_on, pair[0]))
+    pages: dict[str, bytes] = {}
+    for server in [ours, *others]:
+        if not server.runs("today"):
+            continue
+        cookie = server.credentials[user.name].cookie
+        status, _, body = request(server.port, "GET", "/today", {"Cookie": cookie})
+        _expect(status == 200, f"{server.name}: Today answered {status}")
+        page = shown(body)
+        expected = [(todo_id, *expected_row(user, i), seed.INBOX) for todo_id, i in due]
+        _expect(
+            [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in page["rows"]] == expected,
+            f"{server.name}: Today shows {page['rows'][:4]}, expected {expected[:4]}",
+        )
+        _expect(
+            page["lists"] == expected_lists(user, seed.TODAY_USER_SIZE, current="today"),
+            f"{server.name}: Today's Lists navigation shows {page['lists']}",
+        )
+        _expect(page["search_form"], f"{server.name}: no search form on Today")
+        pages[server.name] = body
+    for server in others:
+        if server.name in pages:
+            _record(
+                result,
+                server.name,
+                "Today page",
+                pages["ours"],
+                pages[server.name],
+                same_bytes=server.name == "baseline",
+            )
+
+    # Toggle two todos twice each on each app (they end as they began), one without a
+    # due date and one due today; compare each step.
     user = users["toggle"]
-    todo_id = user.todo_ids[1]
+    plain, dated = user.todo_ids[1], user.todo_ids[0]
+    _expect(seed.inbox_todo(1, user.seeded_on).due_on == user.seeded_on, "todo 1 is not due")
     steps: dict[str, list[bytes]] = {}
     for server in [ours, *others]:
         if not server.runs("toggle"):
             continue
         headers = _htmx(server, user)
-        for _ in range(2):
+        for todo_id in (plain, plain, dated, dated):
             status, _, body = request(
                 server.port,
                 "POST",
@@ -245,14 +358,18 @@ def check(servers: dict[str, Server], users: dict[str, SeededUser], db_url: str)
             _expect(
                 [r[0] for r in rows] == [todo_id], f"{server.name}: toggle returned rows {rows}"
             )
+            counts = [(str(user.inbox_id), fragment["active"])]
+            if todo_id == dated:
+                counts += [(k, n) for k, n in fragment["nav_counts"] if k in ("today", "upcoming")]
             _expect(
-                fragment["nav_counts"] == [("inbox", fragment["active"])],
+                fragment["nav_counts"] == counts and len(counts) == (3 if todo_id == dated else 1),
                 f"{server.name}: toggle updated the list counts {fragment['nav_counts']}",
             )
             steps.setdefault(server.name, []).append(body)
     for server in others:
         if server.name in steps:
-            for i, step in enumerate(("toggle (done)", "toggle (undone)")):
+            names = ("done", "undone", "due, done", "due, undone")
+            for i, step in enumerate(f"toggle ({name})" for name in names):
                 _record(
                     result,
                     server.name,
@@ -277,12 +394,15 @@ def check(servers: dict[str, Server], users: dict[str, SeededUser], db_url: str)
         rows = fragment["rows"]
         _expect(len(rows) == 1, f"{server.name}: add returned rows {rows}")
         _expect(
-            fragment["nav_counts"] == [("inbox", fragment["active"])],
+            fragment["nav_counts"] == [(str(user.inbox_id), fragment["active"])],
             f"{server.name}: add updated the list counts {fragment['nav_counts']}",
         )
-        new_id, title, done = rows[0]
+        new_id, title, done, due, labels, _ = rows[0]
         _expect(new_id not in user.todo_ids, f"{server.name}: add returned an existing row")
-        _expect(title == TITLE and not done, f"{server.name}: add returned {rows[0]}")
+        _expect(
+            title == TITLE and not done and due is None and not labels,
+            f"{server.name}: add returned {rows[0]}",
+        )
         added[server.name] = (body, new_id)
 
     def without_id(app: str) -> bytes:

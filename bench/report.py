@@ -110,13 +110,14 @@ def targets(summary: dict[str, Any]) -> list[dict[str, Any]]:
                 }
             )
 
-    at_least("list page, 20 todos", "list20", "lean", 0.6)
+    at_least("list page, 20 todos (labels, due dates)", "list20", "lean", 0.6)
+    at_least("Today page", "today", "lean", 0.6)
     at_least("htmx toggle", "toggle", "lean", 0.5)
     at_least("htmx add", "add", "lean", 0.6)
     at_least("list page, 1,000 todos (first page)", "list1000", "lean", 0.8)
     at_least("list page, 20 todos", "list20", "django", 5)
     at_least("htmx toggle", "toggle", "django", 5)
-    for workload in ("list20", "list100", "list1000", "list10000", "toggle", "add"):
+    for workload in ("list20", "list100", "list1000", "list10000", "today", "toggle", "add"):
         entry = summary.get(workload)
         if not entry or "ours" not in entry or "baseline" not in entry:
             continue
@@ -238,7 +239,7 @@ def summary_table(results: dict[str, Any]) -> str:
 def _statement_notes(results: dict[str, Any]) -> str:
     """Which statements each app sent per request, from the first round's runs."""
     lines = []
-    for workload in ("list20", "toggle"):
+    for workload in ("list20", "today", "toggle"):
         for app in APPS:
             run = next(
                 (r for r in results["runs"] if r["workload"] == workload and r["app"] == app),
@@ -379,8 +380,13 @@ apps, `--report` to regenerate this page from the saved results in `bench/result
 - **Data**: users with 20, 100, 1,000 and 10,000 todos in their Inbox (the list `/`
   shows), one with 100 for the toggle, one with 20 for adding, one for logging in;
   each user also has four lists of their own with 3 to 12 todos (one with nothing left
-  to do), so the Lists navigation shows five lists and their counts. Titles and list
-  names carry `<>&'"` and non-ASCII text, every fifth Inbox todo a description. Each
+  to do), so the Lists navigation shows the Inbox, Today, Upcoming and four lists with
+  their counts. A third of the Inbox's todos have a due date (overdue by days or a
+  week, today, tomorrow, in the coming weeks; some of them done) and a third have one
+  to three labels (some both), so rows show due dates in words and label links, and
+  the Today page (the 100-todo user's) shows overdue and today's todos under their
+  headings. Titles, list and label names carry `<>&'"` and non-ASCII text, every
+  fifth Inbox todo a description. Each
   user has a login session whose token the load scripts send as the `session` cookie
   (Django gets its own logged-in sessions for the same users from
   `bench/django_app/launch.py`). Writes are undone after each run (added todos and new
@@ -389,31 +395,39 @@ apps, `--report` to regenerate this page from the saved results in `bench/result
   - **ours**: `webapp serve --no-access-log` (one uvicorn worker, uvloop, httptools;
     `DB_PGBOUNCER=true` behind PgBouncer).
   - **baseline** (`bench/baseline.py`): our templates on raw asyncpg — Starlette routing
-    with our app's route table and `path_for`, the very same templates and context, no
-    ORM, unit of work or middleware. Same uvicorn settings and pool. It shows what our
+    with our app's route table and `path_for`, the very same templates and context (and
+    our due-date words), the SQL our queries compile to, no ORM, unit of work or
+    middleware. Same uvicorn settings and pool. It shows what our
     data layer and request flow cost: its pages are ours byte for byte.
   - **lean** (`bench/lean.py`): the best hand-written version of the same page —
-    Starlette with three plain routes and no middleware, the same raw-asyncpg work as the
+    Starlette with four plain routes and no middleware, the same raw-asyncpg work as the
     baseline (imported from it: session lookup and touch, Host and CSRF checks, headers,
     queries, validation), and one compact Jinja2 template per response (autoescaping on,
     a plain loop over the rows, URLs written out, the static files' hashed names worked
     out at start-up). It has every part our page has (TodoMVC structure, the no-JS
-    forms, the CSRF fields, the counter and footer, the Lists navigation with each
-    list's active count and the add-list form, the keyboard shortcuts' dialog, the
-    `data-hx-*` attributes) but not our markup byte for byte. It shows what the whole
+    forms, the CSRF fields, due dates in words and label links on the rows, the counter
+    and footer with the four orders, the Lists navigation with the Inbox, Today,
+    Upcoming and every list with its count and the add-list form, the search form, the
+    keyboard shortcuts' dialog, the `data-hx-*` attributes; the Today page with its
+    groups) but not our markup byte for byte. It shows what the whole
     product costs.
   - **django** (`bench/django_app/`): Django 6 with the same markup, gunicorn with one
     sync worker, in its own virtual environment built from PyPI (`make bench` builds it
-    on first use). It runs the list page at 20 and 1,000 todos, the toggle and add.
+    on first use). It runs the list page at 20 and 1,000 todos, the toggle and add (not the Today
+    page); labels come with `prefetch_related` (a statement of their own), due dates
+    in words from a template tag.
     Not run through PgBouncer unless `--apps` asks for it.
 - **Same answers first**: before timing, the harness compares every app with ours —
-  the baseline byte for byte (every list page, both toggle steps, add), the lean page
-  and Django by what both must show: per list page the rows' ids and titles in order
-  (HTML entities unescaped), their done states, the counter, whether there is a
-  "Show more" link, the csrf-token meta, and the Lists navigation (every list's name
-  and active count in order, the current one, the add-list form); for the toggle and
-  add the returned row's id, title and done state, the counter and the navigation
-  count they update. A difference fails the run (unless
+  the baseline byte for byte (every list page, Today, four toggle steps, add), the lean
+  page and Django by what both must show: per list page the rows' ids and titles in
+  order (HTML entities unescaped), their done states, due dates in words and labels
+  (checked against the seeded data too), the counter, whether there is a "Show more"
+  link, the csrf-token meta, the search form, and the Lists navigation (the Inbox,
+  Today, Upcoming and every list, names and counts in order, the current one, the
+  add-list form); for Today the same of its rows (with their list) and its headings;
+  for the toggle (of a todo without and one with a due date) and add the returned row,
+  the counter and the navigation counts they update (Today's and Upcoming's for the
+  due one). A difference fails the run (unless
   `--allow-html-mismatch`).
 - **Load**: wrk with keep-alive, one thread, 32 connections (`bench/*.lua`: each app's
   Cookie header and CSRF header, random todo ids for the toggle, a fresh title per add),
@@ -423,7 +437,7 @@ apps, `--report` to regenerate this page from the saved results in `bench/result
   median of those ratios (each round's in brackets) next to the medians of the other
   figures. Ours and the baseline run every workload; the lean page all but login;
   Django four. The full run (3 rounds, 3 s warm-up + 10 s timed, 30 s for login) takes
-  about 21 minutes (`--quick`: 2 rounds of 1 s + 3 s, about 6).
+  over 20 minutes (`--quick`: 2 rounds of 1 s + 3 s, about 7).
 - **Per run**: requests/s, p50 / p99 latency (wrk `--latency`), errors (non-2xx/3xx
   answers, socket errors and timeouts; must be 0), SQL statements per request from
   `pg_stat_statements` (reset before the timed run, summed after, divided by the
@@ -434,7 +448,9 @@ apps, `--report` to regenerate this page from the saved results in `bench/result
 - **Statement counts**: `pg_stat_statements` counts `BEGIN`, `COMMIT` and `ROLLBACK`
   too (they are utility statements and `pg_stat_statements.track_utility` is on, the
   default), so the main figure includes them; the figure in brackets leaves them out.
-  Our tests' budget (3 per list page: session, lists, rows; 2 per toggle) counts only
+  Our tests' budget (3 per list page and Today: session, lists, rows; 2 per toggle, 3
+  for a todo with a due date, whose Today and Upcoming counts are read again: the
+  toggle workload's todos are a third due, so about 2.33) counts only
   what goes through the cursor, i.e. the figure in brackets.
 - **Login** is reported separately (ours and the baseline): it measures argon2id
   (pwdlib's defaults: 64 MiB, 3 iterations, 4 lanes) on one core far more than anything

@@ -58,12 +58,30 @@ class Workload:
     user: str
     list_size: int | None = None
     writes: bool = False
+    # The page a GET workload asks for.
+    path: str = "/"
 
 
 WORKLOADS = (
+    # Every Inbox has a third of its todos due (some overdue, some today) and a third
+    # labelled: the list pages show due dates in words and label links.
     *(
-        Workload(seed.list_user(n), f"list page, {n:,} todos", "list.lua", seed.list_user(n), n)
+        Workload(
+            seed.list_user(n),
+            f"list page, {n:,} todos (labels, due dates)",
+            "list.lua",
+            seed.list_user(n),
+            n,
+        )
         for n in seed.LIST_SIZES
+    ),
+    # Today across lists: the overdue and today's undone todos of the 100-todo Inbox.
+    Workload(
+        "today",
+        f"Today page ({seed.TODAY_USER_SIZE} todos, a third due)",
+        "list.lua",
+        seed.list_user(seed.TODAY_USER_SIZE),
+        path="/today",
     ),
     Workload(
         "toggle", f"htmx toggle ({seed.TOGGLE_SIZE} todos)", "toggle.lua", "toggle", writes=True
@@ -78,7 +96,7 @@ WORKLOADS_BY_NAME = {w.name: w for w in WORKLOADS}
 # asyncpg (the whole product's cost); Django with the same markup.
 APPS = ("ours", "baseline", "lean", "django")
 # What each app runs. The lean page has no login (that workload measures argon2id);
-# Django runs the list at 20 and 1,000 todos, the toggle and add.
+# Django runs the list at 20 and 1,000 todos, the toggle and add (not Today).
 APP_WORKLOADS: dict[str, tuple[str, ...]] = {
     "ours": tuple(w.name for w in WORKLOADS),
     "baseline": tuple(w.name for w in WORKLOADS),
@@ -309,6 +327,7 @@ def load_env(
         "BENCH_LUA_DIR": str(BENCH_DIR),
         "BENCH_COOKIE": credentials.cookie,
         "BENCH_CSRF": credentials.csrf_header,
+        "BENCH_PATH": workload.path,
     }
     if workload.name == "toggle":
         ids_file = work_dir / "toggle-ids.txt"

@@ -4,6 +4,11 @@ Every user has an Inbox (the list `/` shows) holding the todos the workloads rea
 write, and a few lists of their own with a handful of todos each, so that the Lists
 navigation shows several lists and counts, as an account in use would.
 
+About a third of the Inbox's todos have a due date (overdue, today, in the coming days
+and weeks, a few of them done) and about a third have one to three labels, some both,
+so that rows show due dates in words and label links, and Today and Upcoming have
+todos to count and show, as an account in use would.
+
 Also the database-side bookkeeping between timed runs: putting back what the write
 workloads changed, and reading the statement counts from pg_stat_statements.
 """
@@ -13,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 from pwdlib import PasswordHash
@@ -25,6 +31,8 @@ EMAIL_DOMAIN = "bench.example"
 # never changes a list another workload reads.
 LIST_SIZES = (20, 100, 1_000, 10_000)
 TOGGLE_SIZE = 100
+# Whose Inbox the Today page workload reads (Today shows every list's todos).
+TODAY_USER_SIZE = 100
 ADD_SIZE = 20
 INBOX = "Inbox"  # the name our app gives every account's Inbox (webapp/models.py)
 # Each user's other lists, in the order they were made: (name, todos, all of them done).
@@ -36,6 +44,43 @@ OTHER_LISTS = (
     ("Books <to read>", 12, False),
     ('Done "this" week — ✓', 3, True),
 )
+
+
+# The k-th todo with a due date is due this many days from the seeding day: today,
+# overdue by days or a week, tomorrow, later this week, in the next weeks.
+DUE_OFFSETS = (0, -3, 1, 5, -1, 9, 0, 2, 16, -8, 3, 23)
+# Label names: escaping, multi-byte UTF-8 and a space (in the label's address too).
+LABELS = ("home", "work", "errands", "café", "read & <watch>", "next week")
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """One Inbox todo as seeded: the i-th (from 1) of its user's Inbox."""
+
+    title: str
+    description: str | None
+    done: bool
+    due_on: date | None
+    labels: tuple[str, ...]
+
+
+def seeded_day() -> date:
+    """The seeding day: UTC's, the seeded users' time zone."""
+    return datetime.now(UTC).date()
+
+
+def inbox_todo(i: int, today: date) -> Seeded:
+    """The i-th todo of an Inbox: every third done; a third (i ≡ 1, 3, 8 mod 9) due, at
+    DUE_OFFSETS in turn; a third (i ≡ 2, 3, 7 mod 9) with 1-3 labels."""
+    due_on = None
+    if i % 9 in (1, 3, 8):
+        k = (i // 9) * 3 + (1, 3, 8).index(i % 9)
+        due_on = today + timedelta(days=DUE_OFFSETS[k % len(DUE_OFFSETS)])
+    labels: tuple[str, ...] = ()
+    if i % 9 in (2, 3, 7):
+        start = (i // 9) % len(LABELS)
+        labels = tuple(LABELS[(start + j) % len(LABELS)] for j in range(1 + i % 3))
+    return Seeded(title_for(i), description_for(i), i % 3 == 0, due_on, labels)
 
 
 @dataclass(frozen=True)
@@ -52,6 +97,8 @@ class SeededUser:
     list_ids: tuple[int, ...]
     # The highest todo id seeded for this user, in any of its lists.
     last_todo_id: int
+    # The day the due dates were seeded relative to (UTC's today then).
+    seeded_on: date
 
 
 def list_user(size: int) -> str:
@@ -79,6 +126,7 @@ async def seed(url: str) -> dict[str, SeededUser]:
     password_hash = PasswordHash((Argon2Hasher(),)).hash(PASSWORD)
     sizes = {list_user(n): n for n in LIST_SIZES} | {"toggle": TOGGLE_SIZE, "add": ADD_SIZE}
     sizes["login"] = 0
+    today = seeded_day()
     conn = await asyncpg.connect(url)
     users: dict[str, SeededUser] = {}
     try:
@@ -105,20 +153,37 @@ async def seed(url: str) -> dict[str, SeededUser]:
                 await conn.copy_records_to_table(
                     "todos",
                     records=[
-                        (list_id, f"{list_name}: {title_for(i)}", None, all_done or i % 3 == 0)
+                        (
+                            list_id,
+                            f"{list_name}: {title_for(i)}",
+                            None,
+                            all_done or i % 3 == 0,
+                            i * 1024,
+                        )
                         for i in range(1, list_size + 1)
                     ],
-                    columns=["list_id", "title", "description", "done"],
+                    columns=["list_id", "title", "description", "done", "position"],
                 )
+            todos = [inbox_todo(i, today) for i in range(1, size + 1)]
+            # Positions as the app gives them: each new todo goes last, a gap apart.
             await conn.copy_records_to_table(
                 "todos",
                 records=[
-                    (inbox_id, title_for(i), description_for(i), i % 3 == 0)
-                    for i in range(1, size + 1)
+                    (inbox_id, t.title, t.description, t.done, t.due_on, i * 1024)
+                    for i, t in enumerate(todos, 1)
                 ],
-                columns=["list_id", "title", "description", "done"],
+                columns=["list_id", "title", "description", "done", "due_on", "position"],
             )
             ids = await conn.fetch("SELECT id FROM todos WHERE list_id = $1 ORDER BY id", inbox_id)
+            await conn.copy_records_to_table(
+                "todo_labels",
+                records=[
+                    (row["id"], name)
+                    for row, t in zip(ids, todos, strict=True)
+                    for name in t.labels
+                ],
+                columns=["todo_id", "name"],
+            )
             last: int = await conn.fetchval(
                 "SELECT max(id) FROM todos WHERE list_id = ANY($1::bigint[])", list_ids
             )
@@ -137,6 +202,7 @@ async def seed(url: str) -> dict[str, SeededUser]:
                 tuple(r["id"] for r in ids),
                 tuple(list_ids),
                 last,
+                today,
             )
         await conn.execute("VACUUM ANALYZE")
     finally:
@@ -171,7 +237,7 @@ async def restore(url: str, users: dict[str, SeededUser]) -> None:
             " WHERE todos.id = seeded.tid AND done IS DISTINCT FROM (rn % 3 = 0)",
             toggle.inbox_id,
         )
-        await conn.execute("VACUUM ANALYZE todos, lists, login_sessions, users")
+        await conn.execute("VACUUM ANALYZE todos, todo_labels, lists, login_sessions, users")
     finally:
         await conn.close()
 

@@ -1,5 +1,6 @@
 import unicodedata
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,6 +16,10 @@ def no_control_characters(value: str, allowed: str = "") -> None:
 
 def no_control_characters_but_line_breaks(value: str) -> None:
     no_control_characters(value, allowed="\n\r\t")
+
+
+# How far Upcoming looks ahead, today not included (as the app's).
+UPCOMING_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -36,11 +41,19 @@ class TodoListQuerySet(models.QuerySet):
         """The lists a person may use: their own that aren't deleted."""
         return self.filter(owner=user, deletion_id__isnull=True)
 
-    def with_active_counts(self):
-        """Each list with its number of active todos, the Inbox first, then the lists in
-        the order they were made."""
+    def with_active_counts(self, today: date):
+        """Each list with its number of active todos, of those due by `today` and of
+        those due in the 14 days after it; the Inbox first, then the lists in the order
+        they were made."""
         active = Q(todos__done=False, todos__deletion_id__isnull=True)
-        return self.annotate(active=Count("todos", filter=active)).order_by("-is_inbox", "id")
+        until = today + timedelta(days=UPCOMING_DAYS)
+        return self.annotate(
+            active=Count("todos", filter=active),
+            due=Count("todos", filter=active & Q(todos__due_on__lte=today)),
+            upcoming=Count(
+                "todos", filter=active & Q(todos__due_on__gt=today, todos__due_on__lte=until)
+            ),
+        ).order_by("-is_inbox", "id")
 
 
 class TodoList(models.Model):
@@ -91,6 +104,10 @@ class Todo(models.Model):
         max_length=5000, blank=True, null=True, validators=[no_control_characters_but_line_breaks]
     )
     done = models.BooleanField(default=False)
+    # A day: due "on 7 December" (None: no due date).
+    due_on = models.DateField(null=True, blank=True)
+    # Its place in the list's own order: new todos go last.
+    position = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     # Set while the todo is deleted (the deletions table, not mapped here).
@@ -104,3 +121,21 @@ class Todo(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class TodoLabel(models.Model):
+    """A label on a todo (the app's `todo_labels` table): a word to find it by."""
+
+    pk = models.CompositePrimaryKey("todo_id", "name")
+    todo = models.ForeignKey(
+        Todo, on_delete=models.DO_NOTHING, db_constraint=False, related_name="labels"
+    )
+    name = models.CharField(max_length=50)
+
+    class Meta:
+        managed = False
+        db_table = "todo_labels"
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
