@@ -7,7 +7,7 @@ rendered from the same macros the page uses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal, get_args
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -70,6 +70,12 @@ class ListView:
     term: str = ""
     # The person's date: what Today and Upcoming hold, and due dates in words.
     today: date | None = None
+    # The query an action's URL carries so that it knows where to come back to: every
+    # row's every form has it, so it is made once.
+    query: str = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "query", self._query(with_filter=True))
 
     @classmethod
     def of(
@@ -114,11 +120,6 @@ class ListView:
         if self.list_id is None:
             return f"todos_{filter_}", {}
         return f"list_{filter_}", {"list_id": self.list_id}
-
-    @property
-    def query(self) -> str:
-        """The query an action's URL carries so that it knows where to come back to."""
-        return self._query(with_filter=True)
 
     @property
     def page_query(self) -> str:
