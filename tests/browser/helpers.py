@@ -21,12 +21,18 @@ if TYPE_CHECKING:
         BrowserContext,
         Request,
         StorageState,
+        ViewportSize,
     )
 
 EDITING = re.compile(r"\bediting\b")
 COMPLETED = re.compile(r"\bcompleted\b")
 AXE_SOURCE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
+# The screens the screenshots are taken on.
+VIEWPORTS: dict[str, ViewportSize] = {
+    "desktop": {"width": 1280, "height": 800},
+    "phone": {"width": 390, "height": 844},
+}
 # What Chromium logs by itself for a request that failed or answered an error status.
 FAILED_RESOURCE = r"Failed to load resource"
 

@@ -11,14 +11,21 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import COMPLETED, EDITING, FAILED_RESOURCE, add, counter, row, shoot
+from tests.browser.helpers import (
+    COMPLETED,
+    EDITING,
+    FAILED_RESOURCE,
+    VIEWPORTS,
+    add,
+    counter,
+    row,
+    shoot,
+)
 
 if TYPE_CHECKING:
     from tests.browser.helpers import PageMaker
 
 pytestmark = pytest.mark.browser
-
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
 def fill_list(page: Page) -> None:

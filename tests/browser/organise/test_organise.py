@@ -26,6 +26,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.helpers import (
     FAILED_RESOURCE,
+    VIEWPORTS,
     RequestLog,
     assert_no_violations,
     assert_same_page,
@@ -37,25 +38,23 @@ from tests.browser.helpers import (
     titles,
     watch_errors,
 )
+from tests.browser.organise.helpers import (
+    click_and_wait,
+)
 from tests.helpers import PASSWORD, csrf_token_in
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from playwright.sync_api import APIRequestContext, BrowserContext, ViewportSize
+    from playwright.sync_api import APIRequestContext, BrowserContext
 
     from tests.browser.helpers import PageMaker
 
 pytestmark = pytest.mark.browser
 
-LIST_LINK = re.compile(r'href="/lists/(\d+)"')
 LIST_PATH = re.compile(r"/lists/(\d+)$")
 AT_ROW = re.compile(r"#todo-(\d+)$")
 SELECTED_ZONE = re.compile(r"<option selected>([^<]+)</option>")
-VIEWPORTS: dict[str, ViewportSize] = {
-    "desktop": {"width": 1280, "height": 800},
-    "phone": {"width": 390, "height": 844},
-}
 BAD_DATE = "Please enter a date like 2026-12-07, or leave it empty."
 LONG_LABEL = "A label can be at most 50 characters long."
 KIRITIMATI = "Pacific/Kiritimati"  # UTC+14: the first place where a day starts
@@ -93,52 +92,11 @@ def today_in(zone: str) -> date:
 # -- set-up: no list but the Inbox, before and after each test --
 
 
-def delete_all_lists(request: APIRequestContext, base_url: str) -> None:
-    """Delete every list of the signed-in user but the Inbox, with the plain forms, and
-    show the Inbox once so that the "Deleted the list" message isn't left waiting."""
-    html = request.get(f"{base_url}/").text()
-    token = csrf_token_in(html)
-    for list_id in sorted(set(LIST_LINK.findall(html))):
-        response = request.post(
-            f"{base_url}/lists/{list_id}/delete", form={"csrf_token": token}, max_redirects=0
-        )
-        assert response.status == 303, response.text()
-    assert request.get(f"{base_url}/").ok
-
-
 def zone_of(request: APIRequestContext, base_url: str) -> str:
     """The signed-in person's time zone, as their account page has it chosen."""
     match = SELECTED_ZONE.search(request.get(f"{base_url}/account").text())
     assert match, "no time zone chosen on the account page"
     return match.group(1)
-
-
-@pytest.fixture
-def open_page(new_page: PageMaker, base_url: str) -> Iterator[Callable[..., Page]]:
-    """Makes `new_page` pages (signed in, empty Inbox) with no other list, on the Inbox."""
-    opened: list[Page] = []
-
-    def open_(**options: Any) -> Page:
-        page = new_page(**options)
-        delete_all_lists(page.context.request, base_url)
-        page.goto(f"{base_url}/")
-        opened.append(page)
-        return page
-
-    yield open_
-    if opened:
-        delete_all_lists(opened[0].context.request, base_url)
-
-
-@pytest.fixture
-def page(open_page: Callable[..., Page]) -> Page:
-    return open_page()
-
-
-@pytest.fixture
-def plain(open_page: Callable[..., Page]) -> Page:
-    """A page without JavaScript: every action is a plain form or link."""
-    return open_page(java_script_enabled=False)
 
 
 @pytest.fixture
@@ -235,11 +193,6 @@ def empty_note(page: Page) -> Locator:
 
 
 # -- doing things as a person would --
-
-
-def click_and_wait(page: Page, target: Locator) -> None:
-    with page.expect_navigation():
-        target.click()
 
 
 def add_list(page: Page, name: str) -> int:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,6 +23,7 @@ from playwright.sync_api import Locator, Page, expect
 from tests.browser.helpers import (
     COMPLETED,
     FAILED_RESOURCE,
+    VIEWPORTS,
     assert_no_violations,
     assert_same_page,
     csrf_token,
@@ -33,14 +34,16 @@ from tests.browser.helpers import (
     shoot,
     tab_to,
     titles,
-    watch_errors,
 )
-from tests.helpers import csrf_token_in
+from tests.browser.organise.helpers import (
+    click_and_wait,
+    second_tab,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
-    from playwright.sync_api import APIRequestContext, Route, ViewportSize
+    from playwright.sync_api import APIRequestContext, Route
 
     from tests.browser.helpers import PageMaker
 
@@ -52,11 +55,6 @@ ORDERS = {
     "due": "By due date",
     "manual": "Own order",
 }
-VIEWPORTS: dict[str, ViewportSize] = {
-    "desktop": {"width": 1280, "height": 800},
-    "phone": {"width": 390, "height": 844},
-}
-LIST_LINK = re.compile(r'href="/lists/(\d+)"')
 LIST_PATH = re.compile(r"/lists/(\d+)$")
 AT_ROW = re.compile(r"#todo-(\d+)$")
 SELECTED_ZONE = re.compile(r"<option selected>([^<]+)</option>")
@@ -66,54 +64,6 @@ PAGE_SIZE = 50  # PAGE_SIZE's default: rows per page of a list
 
 
 # -- set-up: an empty Inbox and no other list, before and after each test --
-
-
-def delete_all_lists(request: APIRequestContext, base_url: str) -> None:
-    """Delete every list of the signed-in user but the Inbox, with the plain forms, and
-    show the Inbox once so that the "Deleted the list" message isn't left waiting."""
-    html = request.get(f"{base_url}/").text()
-    token = csrf_token_in(html)
-    for list_id in sorted(set(LIST_LINK.findall(html))):
-        response = request.post(
-            f"{base_url}/lists/{list_id}/delete", form={"csrf_token": token}, max_redirects=0
-        )
-        assert response.status == 303, response.text()
-    assert request.get(f"{base_url}/").ok
-
-
-@pytest.fixture
-def open_page(new_page: PageMaker, base_url: str) -> Iterator[Callable[..., Page]]:
-    """Makes `new_page` pages (signed in, empty Inbox) with no other list, on the Inbox."""
-    opened: list[Page] = []
-
-    def open_(**options: Any) -> Page:
-        page = new_page(**options)
-        delete_all_lists(page.context.request, base_url)
-        page.goto(f"{base_url}/")
-        opened.append(page)
-        return page
-
-    yield open_
-    if opened:
-        delete_all_lists(opened[0].context.request, base_url)
-
-
-@pytest.fixture
-def page(open_page: Callable[..., Page]) -> Page:
-    return open_page()
-
-
-@pytest.fixture
-def plain(open_page: Callable[..., Page]) -> Page:
-    """A page without JavaScript: every action is a plain form or link."""
-    return open_page(java_script_enabled=False)
-
-
-def second_tab(page: Page, new_page: PageMaker) -> Page:
-    """Another tab of the same browser (same cookies), watched for errors like the first."""
-    tab = page.context.new_page()
-    new_page.opened.append((tab, watch_errors(tab)))
-    return tab
 
 
 def today_of(request: APIRequestContext, base_url: str) -> date:
@@ -219,11 +169,6 @@ def at_row(url: str, todo_id: int | None = None) -> re.Pattern[str]:
 
 def order_url(base_url: str, order: str, path: str = "/") -> str:
     return f"{base_url}{path}" + ("" if order == "oldest" else f"?order={order}")
-
-
-def click_and_wait(page: Page, target: Locator) -> None:
-    with page.expect_navigation():
-        target.click()
 
 
 def choose_order(page: Page, order: str) -> None:

@@ -10,7 +10,7 @@ only.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -18,7 +18,7 @@ from playwright.sync_api import Locator, Page, expect
 from tests.browser.helpers import (
     COMPLETED,
     FAILED_RESOURCE,
-    SCREENSHOTS,
+    VIEWPORTS,
     RequestLog,
     add,
     assert_no_violations,
@@ -29,26 +29,22 @@ from tests.browser.helpers import (
     row,
     rows,
     settle,
+    shoot,
     titles,
-    watch_errors,
 )
-from tests.helpers import csrf_token_in
+from tests.browser.organise.helpers import (
+    click_and_wait,
+    second_tab,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
-
-    from playwright.sync_api import APIRequestContext, ViewportSize
+    from collections.abc import Callable
 
     from tests.browser.helpers import PageMaker
 
 pytestmark = pytest.mark.browser
 
 LIST_PATH = re.compile(r"/lists/(\d+)$")
-LIST_LINK = re.compile(r'href="/lists/(\d+)"')
-VIEWPORTS: dict[str, ViewportSize] = {
-    "desktop": {"width": 1280, "height": 800},
-    "phone": {"width": 390, "height": 844},
-}
 NO_LIST = "That list does not exist."
 EMPTY_NAME = "Please enter a name for the list."
 # What a 404 says of a todo that can't be used: the general words, or the todo's own.
@@ -56,54 +52,6 @@ TODO_GONE = re.compile(r"the todo deleted\.|That todo does not exist\.")
 
 
 # -- set-up: no list but the Inbox, before and after each test --
-
-
-def delete_all_lists(request: APIRequestContext, base_url: str) -> None:
-    """Delete every list of the signed-in user but the Inbox, with the plain forms, and
-    show the Inbox once so that the "Deleted the list" message isn't left waiting."""
-    html = request.get(f"{base_url}/").text()
-    token = csrf_token_in(html)
-    for list_id in sorted(set(LIST_LINK.findall(html))):
-        response = request.post(
-            f"{base_url}/lists/{list_id}/delete", form={"csrf_token": token}, max_redirects=0
-        )
-        assert response.status == 303, response.text()
-    assert request.get(f"{base_url}/").ok
-
-
-@pytest.fixture
-def open_page(new_page: PageMaker, base_url: str) -> Iterator[Callable[..., Page]]:
-    """Makes `new_page` pages (signed in, empty Inbox) with no other list, on the Inbox."""
-    opened: list[Page] = []
-
-    def open_(**options: Any) -> Page:
-        page = new_page(**options)
-        delete_all_lists(page.context.request, base_url)
-        page.goto(f"{base_url}/")
-        opened.append(page)
-        return page
-
-    yield open_
-    if opened:
-        delete_all_lists(opened[0].context.request, base_url)
-
-
-@pytest.fixture
-def page(open_page: Callable[..., Page]) -> Page:
-    return open_page()
-
-
-@pytest.fixture
-def plain(open_page: Callable[..., Page]) -> Page:
-    """A page without JavaScript: every action is a plain form or link."""
-    return open_page(java_script_enabled=False)
-
-
-def second_tab(page: Page, new_page: PageMaker) -> Page:
-    """Another tab of the same browser (same cookies), watched for errors like the first."""
-    tab = page.context.new_page()
-    new_page.opened.append((tab, watch_errors(tab)))
-    return tab
 
 
 # -- finding things --
@@ -187,11 +135,6 @@ def add_plain(page: Page, title: str) -> None:
     with page.expect_navigation():
         page.locator("input.new-todo").press("Enter")
     expect(row(page, title.strip())).to_have_count(1)
-
-
-def click_and_wait(page: Page, target: Locator) -> None:
-    with page.expect_navigation():
-        target.click()
 
 
 def add_to_list(page: Page, base_url: str, list_id: int, *todo_titles: str) -> None:
@@ -676,18 +619,6 @@ def fill_lists(page: Page, base_url: str) -> int:
     return groceries
 
 
-def shoot_lists(page: Page, name: str) -> None:
-    """A screenshot of a page no wider than the screen."""
-    width = page.viewport_size["width"] if page.viewport_size else 0
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= width, f"{name}: {scroll_width}px wide in a {width}px viewport"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    # caret="initial": hiding the caret would inject a <style>, which the CSP refuses.
-    page.screenshot(path=path, full_page=True, caret="initial")
-    assert path.stat().st_size > 0
-
-
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_screenshots_of_a_list_page(
@@ -696,10 +627,10 @@ def test_screenshots_of_a_list_page(
     page = open_page(viewport=VIEWPORTS[device], color_scheme=scheme)
     fill_lists(page, base_url)
     expect(current_list(page)).to_have_text(["Groceries"])
-    shoot_lists(page, f"lists-{scheme}-{device}")
+    shoot(page, f"lists-{scheme}-{device}")
     open_settings(page)
     page.get_by_label("New name").blur()
-    shoot_lists(page, f"lists-settings-{scheme}-{device}")
+    shoot(page, f"lists-settings-{scheme}-{device}")
 
 
 def test_on_a_phone_a_number_in_the_scrolled_lists_does_not_widen_the_page(
